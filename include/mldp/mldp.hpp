@@ -1,0 +1,13 @@
+// mldp — umbrella header: includes every public header.
+#pragma once
+
+#include "mldp/version.hpp"
+
+#include "mldp/core/column.hpp"
+#include "mldp/core/contiguous.hpp"
+#include "mldp/core/error.hpp"
+#include "mldp/core/farmhash.hpp"
+#include "mldp/core/frame.hpp"
+#include "mldp/core/hash.hpp"
+#include "mldp/core/numeric.hpp"
+#include "mldp/core/random.hpp"
