@@ -20,17 +20,22 @@ constexpr std::uint64_t k0 = 0xc3a5c85c97cb3127ULL;
 constexpr std::uint64_t k1 = 0xb492b66fbe98f273ULL;
 constexpr std::uint64_t k2 = 0x9ae16a3b2f90404fULL;
 
-// FarmHash reads words little-endian whatever the host order is; assembling them byte by byte is
-// portable and compiles to a single load on little-endian targets.
+// FarmHash reads words little-endian whatever the host order is.
 inline std::uint64_t fetch64(const char* p) noexcept {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
 inline std::uint32_t fetch32(const char* p) noexcept {
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    std::uint32_t v;
+    std::memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
     return v;
 }
 

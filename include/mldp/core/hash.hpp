@@ -34,7 +34,10 @@ inline std::uint64_t hash64(std::string_view bytes, std::uint64_t seed = 0) noex
 namespace detail {
 
 inline void store_le64(unsigned char* out, std::uint64_t v) noexcept {
-    for (int i = 0; i < 8; ++i) out[i] = static_cast<unsigned char>(v >> (8 * i));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    std::memcpy(out, &v, sizeof v);
 }
 
 /// XXH3-64 of a value's canonical 8-byte little-endian encoding.
