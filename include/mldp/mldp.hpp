@@ -3,6 +3,7 @@
 
 #include "mldp/version.hpp"
 
+#include "mldp/core/archive.hpp"
 #include "mldp/core/column.hpp"
 #include "mldp/core/contiguous.hpp"
 #include "mldp/core/error.hpp"
