@@ -12,3 +12,10 @@
 #include "mldp/core/hash.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/core/random.hpp"
+
+#include "mldp/stats/contingency.hpp"
+#include "mldp/stats/distance.hpp"
+#include "mldp/stats/divergence.hpp"
+#include "mldp/stats/multiple_testing.hpp"
+#include "mldp/stats/special.hpp"
+#include "mldp/stats/test_result.hpp"

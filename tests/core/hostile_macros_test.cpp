@@ -2,6 +2,7 @@
 // included xxhash.h in its ordinary (library) mode first. Standard and third-party headers are
 // included before the macros, as they would be in such a program; mldp's own code must cope.
 #include <algorithm>
+#include <numeric>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include <xtensor/xcontainer.hpp>
 #include <xtensor/xexpression.hpp>
 #include <xtensor/xnoalias.hpp>
+#include <xtensor/xtensor.hpp>
 
 #include <doctest/doctest.h>
 

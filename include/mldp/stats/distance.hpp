@@ -1,0 +1,247 @@
+// mldp — distances between two numeric samples: Wasserstein-1 and energy distance (scipy.stats), and
+// the population stability index with reference-quantile bins (the numpy recipe drift tools use).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mldp/core/contiguous.hpp"
+#include "mldp/core/error.hpp"
+#include "mldp/core/numeric.hpp"
+#include "mldp/stats/test_result.hpp"
+
+namespace mldp::stats {
+
+namespace detail {
+
+struct weighted_value {
+    double value;
+    double weight;
+};
+
+// Integral of |F_u - F_v|^p over the real line for two sorted samples (scipy.stats._cdf_distance
+// without the final root): walk the merged order; between consecutive values x < y both empirical
+// CDFs are constant, and the term |F_u(x) - F_v(x)|^p (y - x) is added. F(x) counts values <= x,
+// which is what searchsorted(..., side='right') gives scipy; tied values contribute y - x = 0.
+// `pow2` selects p = 2 (energy distance) instead of p = 1.
+template <class CdfU, class CdfV>
+double cdf_distance_sorted(const double* u, std::size_t nu, const double* v, std::size_t nv, bool pow2, CdfU cdf_u,
+                           CdfV cdf_v) {
+    neumaier_sum acc;
+    std::size_t i = 0, j = 0;
+    auto take = [&]() {
+        if (j >= nv || (i < nu && u[i] <= v[j])) return u[i++];
+        return v[j++];
+    };
+    double x = take();
+    while (i < nu || j < nv) {
+        const double y = (j >= nv || (i < nu && u[i] <= v[j])) ? u[i] : v[j];
+        const double diff = cdf_u(i) - cdf_v(j);
+        const double delta = y - x;
+        acc.add((pow2 ? diff * diff : std::fabs(diff)) * delta);
+        x = take();
+    }
+    return acc.value();
+}
+
+inline double cdf_distance(std::vector<double> u, std::vector<double> v, bool pow2) {
+    std::sort(u.begin(), u.end());
+    std::sort(v.begin(), v.end());
+    const double nu = static_cast<double>(u.size()), nv = static_cast<double>(v.size());
+    return cdf_distance_sorted(
+        u.data(), u.size(), v.data(), v.size(), pow2, [nu](std::size_t i) { return static_cast<double>(i) / nu; },
+        [nv](std::size_t j) { return static_cast<double>(j) / nv; });
+}
+
+inline std::vector<weighted_value> weighted_sample(const prepared_sample& s, const contiguous_values<double>& w,
+                                                   const char* weights_name) {
+    if (w.size() != s.values.size()) {
+        throw invalid_argument(std::string("mldp::stats: ") + weights_name + " has " + std::to_string(w.size()) +
+                               " entries but its sample has " + std::to_string(s.values.size()));
+    }
+    std::vector<weighted_value> out(w.size());
+    double total = 0.0;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        if (!(w[i] >= 0.0) || std::isinf(w[i])) {
+            throw data_error(weights_name, i, "weights must be finite and non-negative, got " + std::to_string(w[i]));
+        }
+        out[i] = {s.values[i], w[i]};
+        total += w[i];
+    }
+    if (!(total > 0.0)) throw data_error(weights_name, data_error::no_row, "weights must have a positive sum");
+    std::sort(out.begin(), out.end(), [](const weighted_value& a, const weighted_value& b) { return a.value < b.value; });
+    return out;
+}
+
+inline double weighted_cdf_distance(const std::vector<weighted_value>& u, const std::vector<weighted_value>& v, bool pow2) {
+    // Cumulative weights in sorted order, as scipy's np.cumsum; F(i) = cum[i] / cum[n].
+    auto cumulate = [](const std::vector<weighted_value>& s, std::vector<double>& values, std::vector<double>& cum) {
+        values.resize(s.size());
+        cum.assign(s.size() + 1, 0.0);
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            values[i] = s[i].value;
+            cum[i + 1] = cum[i] + s[i].weight;
+        }
+    };
+    std::vector<double> uv, uc, vv, vc;
+    cumulate(u, uv, uc);
+    cumulate(v, vv, vc);
+    const double tu = uc.back(), tv = vc.back();
+    return cdf_distance_sorted(
+        uv.data(), uv.size(), vv.data(), vv.size(), pow2, [&](std::size_t i) { return uc[i] / tu; },
+        [&](std::size_t j) { return vc[j] / tv; });
+}
+
+}  // namespace detail
+
+/// First Wasserstein distance between the empirical distributions of `a` and `b`: the integral of
+/// |F_a - F_b| (scipy.stats.wasserstein_distance). O((n + m) log(n + m)); copies and sorts both.
+/// Throws data_error for an empty sample or Inf, and for NaN under nan_policy::raise.
+template <class A, class B>
+double wasserstein_distance(A&& a, B&& b, nan_policy policy = nan_policy::raise) {
+    auto sa = detail::prepare_sample(std::forward<A>(a), policy, "a");
+    auto sb = detail::prepare_sample(std::forward<B>(b), policy, "b");
+    if (sa.has_nan || sb.has_nan) return std::numeric_limits<double>::quiet_NaN();
+    detail::require_non_empty(sa, "a");
+    detail::require_non_empty(sb, "b");
+    return detail::cdf_distance(std::move(sa.values).release(), std::move(sb.values).release(), false);
+}
+
+/// Weighted first Wasserstein distance (scipy.stats.wasserstein_distance with u_weights, v_weights):
+/// each empirical CDF steps by the value's weight over the total. Weights must be finite,
+/// non-negative, one per value, with a positive sum (else data_error / invalid_argument).
+template <class A, class B, class WA, class WB>
+double wasserstein_distance(A&& a, B&& b, WA&& a_weights, WB&& b_weights, nan_policy policy = nan_policy::raise) {
+    if (policy == nan_policy::omit) {
+        throw invalid_argument("mldp::stats::wasserstein_distance: nan_policy::omit is not supported with weights "
+                               "(drop NaN values and their weights together first)");
+    }
+    auto sa = detail::prepare_sample(std::forward<A>(a), policy, "a");
+    auto sb = detail::prepare_sample(std::forward<B>(b), policy, "b");
+    if (sa.has_nan || sb.has_nan) return std::numeric_limits<double>::quiet_NaN();
+    detail::require_non_empty(sa, "a");
+    detail::require_non_empty(sb, "b");
+    const auto wa = evaluate_contiguous<double>(std::forward<WA>(a_weights));
+    const auto wb = evaluate_contiguous<double>(std::forward<WB>(b_weights));
+    return detail::weighted_cdf_distance(detail::weighted_sample(sa, wa, "a_weights"),
+                                         detail::weighted_sample(sb, wb, "b_weights"), false);
+}
+
+/// Energy distance between the empirical distributions of `a` and `b`: sqrt(2) times the L2 distance
+/// between their CDFs (scipy.stats.energy_distance; Szekely & Rizzo). Same cost and errors as
+/// wasserstein_distance.
+template <class A, class B>
+double energy_distance(A&& a, B&& b, nan_policy policy = nan_policy::raise) {
+    auto sa = detail::prepare_sample(std::forward<A>(a), policy, "a");
+    auto sb = detail::prepare_sample(std::forward<B>(b), policy, "b");
+    if (sa.has_nan || sb.has_nan) return std::numeric_limits<double>::quiet_NaN();
+    detail::require_non_empty(sa, "a");
+    detail::require_non_empty(sb, "b");
+    return std::sqrt(2.0) * std::sqrt(detail::cdf_distance(std::move(sa.values).release(), std::move(sb.values).release(), true));
+}
+
+/// Options of psi().
+struct psi_options {
+    std::size_t bins = 10;  ///< number of reference-quantile bins (>= 2)
+    double eps = 1e-4;      ///< floor for an empty bin's share, applied on both sides, no renormalisation
+};
+
+/// Result of psi(): the index and the binning behind it.
+struct psi_result {
+    double psi = 0.0;
+    std::vector<double> edges;              ///< bins + 1 reference quantiles; the outer bins are open-ended
+    std::vector<double> reference_share;    ///< per bin, after the eps floor
+    std::vector<double> current_share;      ///< per bin, after the eps floor
+};
+
+namespace detail {
+
+// numpy.quantile(sorted, q, method='linear') for one q, replicating numpy 1.24's arithmetic:
+// virtual index (n-1) q, and its _lerp, which for t >= 0.5 interpolates down from the upper point.
+inline double numpy_linear_quantile(const std::vector<double>& sorted, double q) {
+    const std::size_t n = sorted.size();
+    const double h = static_cast<double>(n - 1) * q;
+    double lo_d = std::floor(h);
+    if (lo_d < 0) lo_d = 0;
+    const auto lo = static_cast<std::size_t>(lo_d);
+    const std::size_t hi = (std::min)(lo + 1, n - 1);
+    const double t = h - lo_d;
+    const double a = sorted[lo], b = sorted[hi];
+    const double diff = b - a;
+    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+}  // namespace detail
+
+/// Population stability index of `current` against `reference` with `options.bins` bins whose edges
+/// are the linearly interpolated quantiles of the reference at 0, 1/bins, ..., 1 (the numpy recipe:
+/// edges = np.quantile(ref, np.linspace(0, 1, bins + 1)); a value falls in the bin given by
+/// searchsorted(edges[1:-1], v, side='right'), so the outer bins are open-ended). Shares are counts
+/// over sample sizes; an empty bin's share is floored at eps on both sides without renormalising; then
+/// PSI = sum (c - r) ln(c / r), summed as numpy.sum does. O(n log n + m log bins).
+/// Throws invalid_argument for bins < 2 or eps outside (0, 1); data_error for empty samples and Inf.
+template <class R, class C>
+psi_result psi(R&& reference, C&& current, const psi_options& options = {}, nan_policy policy = nan_policy::raise) {
+    if (options.bins < 2) {
+        throw invalid_argument("mldp::stats::psi: bins must be at least 2, got " + std::to_string(options.bins));
+    }
+    if (!(options.eps > 0.0 && options.eps < 1.0)) {
+        throw invalid_argument("mldp::stats::psi: eps must be in (0, 1), got " + std::to_string(options.eps));
+    }
+    auto sr = detail::prepare_sample(std::forward<R>(reference), policy, "reference");
+    auto sc = detail::prepare_sample(std::forward<C>(current), policy, "current");
+    psi_result out;
+    if (sr.has_nan || sc.has_nan) {
+        out.psi = std::numeric_limits<double>::quiet_NaN();
+        return out;
+    }
+    detail::require_non_empty(sr, "reference");
+    detail::require_non_empty(sc, "current");
+
+    std::vector<double> sorted = std::move(sr.values).release();
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t k = options.bins;
+    // np.linspace(0, 1, k + 1): i * step with step = 1 / k, the last point exactly 1.
+    const double step = 1.0 / static_cast<double>(k);
+    out.edges.resize(k + 1);
+    for (std::size_t i = 0; i <= k; ++i) {
+        out.edges[i] = detail::numpy_linear_quantile(sorted, i == k ? 1.0 : static_cast<double>(i) * step);
+    }
+    const double* inner = out.edges.data() + 1;
+    const std::size_t n_inner = k - 1;
+    auto bin_of = [&](double v) {
+        return static_cast<std::size_t>(std::upper_bound(inner, inner + n_inner, v) - inner);
+    };
+    std::vector<double> count_r(k, 0.0), count_c(k, 0.0);
+    // The reference is sorted: one merge-like walk assigns its bins.
+    {
+        std::size_t b = 0;
+        for (double v : sorted) {
+            while (b < n_inner && inner[b] <= v) ++b;
+            count_r[b] += 1.0;
+        }
+    }
+    for (double v : sc.values) count_c[bin_of(v)] += 1.0;
+
+    const double nr = static_cast<double>(sorted.size()), nc = static_cast<double>(sc.values.size());
+    out.reference_share.resize(k);
+    out.current_share.resize(k);
+    std::vector<double> terms(k);
+    for (std::size_t b = 0; b < k; ++b) {
+        double r = count_r[b] / nr, c = count_c[b] / nc;
+        if (r == 0.0) r = options.eps;
+        if (c == 0.0) c = options.eps;
+        out.reference_share[b] = r;
+        out.current_share[b] = c;
+        terms[b] = (c - r) * std::log(c / r);
+    }
+    out.psi = pairwise_sum(terms.data(), terms.size());
+    return out;
+}
+
+}  // namespace mldp::stats

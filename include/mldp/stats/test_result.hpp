@@ -1,0 +1,81 @@
+// mldp — result and option types shared by the statistical tests, and the NaN policy every test and
+// distance applies to its inputs.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mldp/core/contiguous.hpp"
+#include "mldp/core/error.hpp"
+
+namespace mldp::stats {
+
+/// Result of a hypothesis test. `df` is the degrees of freedom where the reference distribution has
+/// them (chi-square family), NaN otherwise.
+struct test_result {
+    double statistic = std::numeric_limits<double>::quiet_NaN();
+    double p_value = std::numeric_limits<double>::quiet_NaN();
+    double df = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// What a test does with NaN in its input (scipy's nan_policy):
+///   raise     - throw data_error naming the argument and the first NaN row (default);
+///   omit      - drop NaN values and compute on the rest;
+///   propagate - return NaN for the statistic and the p-value.
+/// Infinite values are never silently accepted: they throw data_error under every policy.
+enum class nan_policy { raise, omit, propagate };
+
+namespace detail {
+
+/// A numeric sample after the NaN policy: contiguous finite values, or `has_nan` set under propagate.
+struct prepared_sample {
+    contiguous_values<double> values;
+    bool has_nan = false;
+};
+
+/// Evaluates `x` once and applies `policy`. `name` is the argument's name for error messages
+/// ("a", "reference", ...). Throws data_error for Inf (always) and NaN (under raise).
+template <class X>
+prepared_sample prepare_sample(X&& x, nan_policy policy, const char* name) {
+    prepared_sample s{evaluate_contiguous<double>(std::forward<X>(x)), false};
+    const double* p = s.values.data();
+    const std::size_t n = s.values.size();
+    std::size_t nans = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = p[i];
+        if (std::isnan(v)) {
+            if (policy == nan_policy::raise) {
+                throw data_error(name, i, "NaN is not allowed with nan_policy::raise (use nan_policy::omit to drop NaN values)");
+            }
+            ++nans;
+        } else if (std::isinf(v)) {
+            throw data_error(name, i, std::string(v > 0 ? "+Inf" : "-Inf") + " is not allowed (only finite values and, per nan_policy, NaN)");
+        }
+    }
+    if (nans == 0) return s;
+    if (policy == nan_policy::propagate) {
+        s.has_nan = true;
+        return s;
+    }
+    std::vector<double> kept;
+    kept.reserve(n - nans);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!std::isnan(p[i])) kept.push_back(p[i]);
+    }
+    s.values = contiguous_values<double>::own(std::move(kept));
+    return s;
+}
+
+/// Throws data_error when a sample is empty (after NaN omission).
+inline void require_non_empty(const prepared_sample& s, const char* name) {
+    if (s.values.empty()) {
+        throw data_error(name, data_error::no_row, "the sample is empty (after removing NaN values, if omitted)");
+    }
+}
+
+}  // namespace detail
+}  // namespace mldp::stats
