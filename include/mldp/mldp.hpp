@@ -16,6 +16,8 @@
 #include "mldp/stats/contingency.hpp"
 #include "mldp/stats/distance.hpp"
 #include "mldp/stats/divergence.hpp"
+#include "mldp/stats/kolmogorov.hpp"
+#include "mldp/stats/ks.hpp"
 #include "mldp/stats/multiple_testing.hpp"
 #include "mldp/stats/special.hpp"
 #include "mldp/stats/test_result.hpp"

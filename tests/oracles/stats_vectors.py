@@ -51,7 +51,12 @@ def sample(kind, n, seed, scale=1.0, shift=0.0):
 
 
 def r(v):
-    return repr(float(v))
+    v = float(v)
+    if math.isnan(v):
+        return "NAN"
+    if math.isinf(v):
+        return "INFINITY" if v > 0 else "-INFINITY"
+    return repr(v)
 
 
 def spec(s):
@@ -245,6 +250,56 @@ def main():
     w("inline const std::vector<kolmogorov_case> kolmogorov_cases = {")
     for x in [0.05, 0.2, 0.5, 0.8, 0.9999, 1.0, 1.2, 1.36, 1.95, 3.0, 6.0]:
         w("    {%s, %s}," % (r(x), r(st.kstwobign.sf(x))))
+    w("};")
+    w("")
+    # One-sample KS distributions
+    w("struct kstwo_case { double x; long long n; double sf; };")
+    w("// scipy.stats.kstwo.sf(x, n)")
+    w("inline const std::vector<kstwo_case> kstwo_cases = {")
+    for n, xs in [(1, [0.3, 0.7]), (5, [0.15, 0.3, 0.45, 0.6, 0.85]), (20, [0.04, 0.1, 0.18, 0.3, 0.45, 0.6]),
+                  (100, [0.008, 0.05, 0.08, 0.15, 0.25, 0.55]), (140, [0.05, 0.1, 0.2]),
+                  (141, [0.0055, 0.05, 0.1, 0.2, 0.6]), (1000, [0.0009, 0.01, 0.03, 0.05, 0.2, 0.4]),
+                  (5000, [0.005, 0.015, 0.03]), (100000, [0.0005, 0.002, 0.005, 0.02, 0.06]),
+                  (250000, [0.0004, 0.001, 0.003, 0.01]), (2000000, [0.0005, 0.0012, 0.005])]:
+        for x in xs:
+            w("    {%s, %d, %s}," % (r(x), n, r(st.kstwo.sf(x, n))))
+    w("};")
+    w("")
+    import scipy.special as sp
+    w("struct smirnov_case { long long n; double x; double sf; };")
+    w("// scipy.special.smirnov(n, x)")
+    w("inline const std::vector<smirnov_case> smirnov_cases = {")
+    for n, xs in [(1, [0.2]), (2, [0.3, 0.6]), (10, [0.05, 0.1, 0.11, 0.5, 0.95]), (500, [0.01, 0.05, 0.1]),
+                  (5000, [0.001, 0.02, 0.05]), (200000, [0.002, 0.004, 0.01]), (2000000, [0.0008])]:
+        for x in xs:
+            w("    {%d, %s, %s}," % (n, r(x), r(sp.smirnov(n, x))))
+    w("};")
+    w("")
+
+    # Two-sample KS
+    w("struct ks_case { recipe a, b; int alternative; int method; double statistic, p_value, location; int sign; };")
+    w("// scipy.stats.ks_2samp(a, b, alternative, method); alternative 0 two-sided, 1 less, 2 greater;")
+    w("// method 0 auto, 1 exact, 2 asymp")
+    w("inline const std::vector<ks_case> ks_cases = {")
+    alts = ["two-sided", "less", "greater"]
+    methods = ["auto", "exact", "asymp"]
+    ks_samples = TWO_SAMPLE + [
+        (("uniform", 300, 61, 1.0, 0.0), ("uniform", 300, 62, 1.0, 0.08)),
+        (("ties", 200, 63, 1.0, 0.0), ("ties", 200, 64, 1.0, 0.0)),
+        (("sum4", 12000, 65, 1.0, 0.0), ("sum4", 9000, 66, 1.0, 0.03)),
+        (("heavy", 4000, 67, 1.0, 0.0), ("heavy", 6000, 68, 1.0, 0.0)),
+    ]
+    import warnings
+    warnings.simplefilter("ignore")
+    for a, b in ks_samples:
+        x, y = sample(*a), sample(*b)
+        for ai, alt in enumerate(alts):
+            for mi, meth in enumerate(methods):
+                if meth == "exact" and alt != "two-sided" and len(x) != len(y) and max(len(x), len(y)) > 2000:
+                    continue  # scipy's one-sided exact count is quadratic in Python
+                res = st.ks_2samp(x, y, alternative=alt, method=meth)
+                w("    {%s, %s, %d, %d, %s, %s, %s, %d}," % (spec(a), spec(b), ai, mi, r(res.statistic), r(res.pvalue),
+                                                          r(res.statistic_location), res.statistic_sign))
     w("};")
     w("")
     w("}  // namespace oracle")
