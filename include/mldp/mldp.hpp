@@ -11,7 +11,9 @@
 #include "mldp/core/frame.hpp"
 #include "mldp/core/hash.hpp"
 #include "mldp/core/numeric.hpp"
+#include "mldp/core/quantile.hpp"
 #include "mldp/core/random.hpp"
+#include "mldp/core/sort.hpp"
 
 #include "mldp/stats/contingency.hpp"
 #include "mldp/stats/distance.hpp"

@@ -15,6 +15,7 @@
 
 #include "mldp/core/contiguous.hpp"
 #include "mldp/core/error.hpp"
+#include "mldp/core/sort.hpp"
 #include "mldp/stats/kolmogorov.hpp"
 #include "mldp/stats/test_result.hpp"
 
@@ -192,8 +193,8 @@ ks_result ks_2samp(A&& a, B&& b, const ks_options& options = {}) {
     detail::require_non_empty(sa, "a");
     detail::require_non_empty(sb, "b");
     std::vector<double> x = std::move(sa.values).release(), y = std::move(sb.values).release();
-    std::sort(x.begin(), x.end());
-    std::sort(y.begin(), y.end());
+    sort_doubles(x);
+    sort_doubles(y);
     const auto n1 = static_cast<std::int64_t>(x.size()), n2 = static_cast<std::int64_t>(y.size());
     const double n1d = static_cast<double>(n1), n2d = static_cast<double>(n2);
 
