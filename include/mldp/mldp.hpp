@@ -23,3 +23,4 @@
 #include "mldp/stats/multiple_testing.hpp"
 #include "mldp/stats/special.hpp"
 #include "mldp/stats/test_result.hpp"
+#include "mldp/stats/ttest.hpp"

@@ -302,6 +302,44 @@ def main():
                                                           r(res.statistic_location), res.statistic_sign))
     w("};")
     w("")
+    # Incomplete beta, Student t, and two-sample t-tests
+    w("struct betainc_case { double a, b, x, value; };")
+    w("// scipy.special.betainc(a, b, x)")
+    w("inline const std::vector<betainc_case> betainc_cases = {")
+    for a_, b_, x_ in [(0.5, 0.5, 0.3), (1, 1, 0.7), (2, 3, 0.4), (5, 0.5, 0.99), (0.5, 5, 0.01), (10, 10, 0.5),
+                       (100, 200, 0.3), (100, 200, 0.4), (2.5, 0.5, 0.999999), (1e3, 0.5, 0.998), (0.1, 0.1, 0.5),
+                       (50, 0.5, 0.2), (7.5, 0.5, 0.9)]:
+        w("    {%s, %s, %s, %s}," % (r(a_), r(b_), r(x_), r(sp.betainc(a_, b_, x_))))
+    w("};")
+    w("")
+    w("struct t_sf_case { double t, df, sf; };")
+    w("// scipy.stats.t.sf(t, df)")
+    w("inline const std::vector<t_sf_case> t_sf_cases = {")
+    for t_, df_ in [(0.5, 1), (2.0, 1), (-2.5, 3), (1.96, 1000), (4.0, 7.3), (12.0, 5), (-0.3, 2.5), (30.0, 50),
+                    (0.01, 0.5), (3.0, 1e6), (-40.0, 12.7)]:
+        w("    {%s, %s, %s}," % (r(t_), r(df_), r(st.t.sf(t_, df_))))
+    w("};")
+    w("")
+    w("struct ttest_case { recipe a, b; bool equal_var; int alternative; double statistic, p_value, df; };")
+    w("// scipy.stats.ttest_ind(a, b, equal_var, alternative); df from the Welch-Satterthwaite formula or n1+n2-2")
+    w("inline const std::vector<ttest_case> ttest_cases = {")
+    for a, b in TWO_SAMPLE + [(("ties", 30, 71, 1.0, 0.0), ("ties", 45, 72, 1.5, 0.3))]:
+        if a[1] < 2 or b[1] < 2:
+            continue
+        x, y = sample(*a), sample(*b)
+        for ev in (False, True):
+            for ai, alt in enumerate(alts):
+                res = st.ttest_ind(x, y, equal_var=ev, alternative=alt)
+                n1, n2 = len(x), len(y)
+                if ev:
+                    df = n1 + n2 - 2
+                else:
+                    vn1, vn2 = np.var(x, ddof=1) / n1, np.var(y, ddof=1) / n2
+                    df = (vn1 + vn2) ** 2 / (vn1 ** 2 / (n1 - 1) + vn2 ** 2 / (n2 - 1))
+                w("    {%s, %s, %s, %d, %s, %s, %s}," % (spec(a), spec(b), "true" if ev else "false", ai,
+                                                       r(res.statistic), r(res.pvalue), r(df)))
+    w("};")
+    w("")
     w("}  // namespace oracle")
     print("\n".join(out))
 

@@ -21,11 +21,6 @@
 
 namespace mldp::stats {
 
-/// Alternative hypothesis of a two-sample test, with scipy's meaning for ks_2samp: `less` says the
-/// CDF of the first sample lies below that of the second somewhere (statistic max(F_b - F_a)),
-/// `greater` the opposite (max(F_a - F_b)).
-enum class alternative { two_sided, less, greater };
-
 /// How ks_2samp computes its p-value (scipy's `method`): `exact` uses the exact distribution of the
 /// statistic (falling back to `asymp` where it cannot be computed, as scipy does); `asymp` uses the
 /// one-sample two-sided distribution at n = round(n1 n2 / (n1 + n2)) (two-sided) or Hodges'

@@ -22,6 +22,12 @@ struct test_result {
     double df = std::numeric_limits<double>::quiet_NaN();
 };
 
+/// Alternative hypothesis of a two-sample test. For ks_2samp, as in scipy, `less` says the CDF of
+/// the first sample lies below that of the second somewhere (statistic max(F_b - F_a)), `greater` the
+/// opposite; for location tests (ttest_ind, mannwhitneyu), `less` says the first sample's location
+/// is smaller.
+enum class alternative { two_sided, less, greater };
+
 /// What a test does with NaN in its input (scipy's nan_policy):
 ///   raise     - throw data_error naming the argument and the first NaN row (default);
 ///   omit      - drop NaN values and compute on the rest;
