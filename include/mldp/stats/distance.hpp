@@ -106,12 +106,9 @@ inline double weighted_cdf_distance(const std::vector<weighted_value>& u, const 
 /// Throws data_error for an empty sample or Inf, and for NaN under nan_policy::raise.
 template <class A, class B>
 double wasserstein_distance(A&& a, B&& b, nan_policy policy = nan_policy::raise) {
-    auto sa = detail::prepare_sample(std::forward<A>(a), policy, "a");
-    auto sb = detail::prepare_sample(std::forward<B>(b), policy, "b");
-    if (sa.has_nan || sb.has_nan) return std::numeric_limits<double>::quiet_NaN();
-    detail::require_non_empty(sa, "a");
-    detail::require_non_empty(sb, "b");
-    return detail::cdf_distance(std::move(sa.values).release(), std::move(sb.values).release(), false);
+    auto s = detail::prepare_pair(std::forward<A>(a), std::forward<B>(b), policy);
+    if (s.has_nan()) return std::numeric_limits<double>::quiet_NaN();
+    return detail::cdf_distance(std::move(s.a.values).release(), std::move(s.b.values).release(), false);
 }
 
 /// Weighted first Wasserstein distance (scipy.stats.wasserstein_distance with u_weights, v_weights):
@@ -123,15 +120,12 @@ double wasserstein_distance(A&& a, B&& b, WA&& a_weights, WB&& b_weights, nan_po
         throw invalid_argument("mldp::stats::wasserstein_distance: nan_policy::omit is not supported with weights "
                                "(drop NaN values and their weights together first)");
     }
-    auto sa = detail::prepare_sample(std::forward<A>(a), policy, "a");
-    auto sb = detail::prepare_sample(std::forward<B>(b), policy, "b");
-    if (sa.has_nan || sb.has_nan) return std::numeric_limits<double>::quiet_NaN();
-    detail::require_non_empty(sa, "a");
-    detail::require_non_empty(sb, "b");
+    const auto s = detail::prepare_pair(std::forward<A>(a), std::forward<B>(b), policy);
+    if (s.has_nan()) return std::numeric_limits<double>::quiet_NaN();
     const auto wa = evaluate_contiguous<double>(std::forward<WA>(a_weights));
     const auto wb = evaluate_contiguous<double>(std::forward<WB>(b_weights));
-    return detail::weighted_cdf_distance(detail::weighted_sample(sa, wa, "a_weights"),
-                                         detail::weighted_sample(sb, wb, "b_weights"), false);
+    return detail::weighted_cdf_distance(detail::weighted_sample(s.a, wa, "a_weights"),
+                                         detail::weighted_sample(s.b, wb, "b_weights"), false);
 }
 
 /// Energy distance between the empirical distributions of `a` and `b`: sqrt(2) times the L2 distance
@@ -139,12 +133,9 @@ double wasserstein_distance(A&& a, B&& b, WA&& a_weights, WB&& b_weights, nan_po
 /// wasserstein_distance.
 template <class A, class B>
 double energy_distance(A&& a, B&& b, nan_policy policy = nan_policy::raise) {
-    auto sa = detail::prepare_sample(std::forward<A>(a), policy, "a");
-    auto sb = detail::prepare_sample(std::forward<B>(b), policy, "b");
-    if (sa.has_nan || sb.has_nan) return std::numeric_limits<double>::quiet_NaN();
-    detail::require_non_empty(sa, "a");
-    detail::require_non_empty(sb, "b");
-    return std::sqrt(2.0) * std::sqrt(detail::cdf_distance(std::move(sa.values).release(), std::move(sb.values).release(), true));
+    auto s = detail::prepare_pair(std::forward<A>(a), std::forward<B>(b), policy);
+    if (s.has_nan()) return std::numeric_limits<double>::quiet_NaN();
+    return std::sqrt(2.0) * std::sqrt(detail::cdf_distance(std::move(s.a.values).release(), std::move(s.b.values).release(), true));
 }
 
 /// Options of psi().
@@ -199,15 +190,14 @@ psi_result psi(R&& reference, C&& current, const psi_options& options = {}, nan_
     if (!(options.eps > 0.0 && options.eps < 1.0)) {
         throw invalid_argument("mldp::stats::psi: eps must be in (0, 1), got " + std::to_string(options.eps));
     }
-    auto sr = detail::prepare_sample(std::forward<R>(reference), policy, "reference");
-    auto sc = detail::prepare_sample(std::forward<C>(current), policy, "current");
+    const auto s = detail::prepare_pair(std::forward<R>(reference), std::forward<C>(current), policy, "reference", "current");
     psi_result out;
-    if (sr.has_nan || sc.has_nan) {
+    if (s.has_nan()) {
         out.psi = std::numeric_limits<double>::quiet_NaN();
         return out;
     }
-    detail::require_non_empty(sr, "reference");
-    detail::require_non_empty(sc, "current");
+    const auto& sr = s.a;
+    const auto& sc = s.b;
 
     const std::size_t k = options.bins;
     // np.linspace(0, 1, k + 1): i * step with step = 1 / k, the last point exactly 1.

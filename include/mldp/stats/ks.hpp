@@ -181,13 +181,10 @@ inline exact_attempt attempt_exact(std::int64_t n1, std::int64_t n2, std::int64_
 /// Throws data_error for an empty sample (after NaN omission), Inf, or NaN under nan_policy::raise.
 template <class A, class B>
 ks_result ks_2samp(A&& a, B&& b, const ks_options& options = {}) {
-    auto sa = detail::prepare_sample(std::forward<A>(a), options.nan_policy, "a");
-    auto sb = detail::prepare_sample(std::forward<B>(b), options.nan_policy, "b");
+    auto s = detail::prepare_pair(std::forward<A>(a), std::forward<B>(b), options.nan_policy);
     ks_result r;
-    if (sa.has_nan || sb.has_nan) return r;
-    detail::require_non_empty(sa, "a");
-    detail::require_non_empty(sb, "b");
-    std::vector<double> x = std::move(sa.values).release(), y = std::move(sb.values).release();
+    if (s.has_nan()) return r;
+    std::vector<double> x = std::move(s.a.values).release(), y = std::move(s.b.values).release();
     sort_doubles(x);
     sort_doubles(y);
     const auto n1 = static_cast<std::int64_t>(x.size()), n2 = static_cast<std::int64_t>(y.size());

@@ -76,11 +76,33 @@ prepared_sample prepare_sample(X&& x, nan_policy policy, const char* name) {
     return s;
 }
 
-/// Throws data_error when a sample is empty (after NaN omission).
-inline void require_non_empty(const prepared_sample& s, const char* name) {
+/// Throws data_error when a sample (after NaN omission) holds fewer than `min_size` values.
+inline void require_size(const prepared_sample& s, const char* name, std::size_t min_size) {
+    if (s.values.size() >= min_size) return;
     if (s.values.empty()) {
         throw data_error(name, data_error::no_row, "the sample is empty (after removing NaN values, if omitted)");
     }
+    throw data_error(name, data_error::no_row,
+                     "the test needs at least " + std::to_string(min_size) + " values per sample (after removing NaN values, if omitted), got " +
+                         std::to_string(s.values.size()));
+}
+
+/// Two samples after the NaN policy, each checked to hold at least `min_size` values unless a NaN is
+/// being propagated (then the caller returns NaN without computing).
+struct prepared_pair {
+    prepared_sample a, b;
+    bool has_nan() const noexcept { return a.has_nan || b.has_nan; }
+};
+
+template <class A, class B>
+prepared_pair prepare_pair(A&& a, B&& b, nan_policy policy, const char* name_a = "a", const char* name_b = "b",
+                           std::size_t min_size = 1) {
+    prepared_pair p{prepare_sample(std::forward<A>(a), policy, name_a), prepare_sample(std::forward<B>(b), policy, name_b)};
+    if (!p.has_nan()) {
+        require_size(p.a, name_a, min_size);
+        require_size(p.b, name_b, min_size);
+    }
+    return p;
 }
 
 }  // namespace detail

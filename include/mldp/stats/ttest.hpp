@@ -56,12 +56,11 @@ inline std::pair<double, double> mean_and_sample_variance(const double* x, std::
 /// omission), Inf, or NaN under nan_policy::raise.
 template <class A, class B>
 ttest_result ttest_ind(A&& a, B&& b, const ttest_options& options = {}) {
-    auto sa = detail::prepare_sample(std::forward<A>(a), options.nan_policy, "a");
-    auto sb = detail::prepare_sample(std::forward<B>(b), options.nan_policy, "b");
+    const auto s = detail::prepare_pair(std::forward<A>(a), std::forward<B>(b), options.nan_policy, "a", "b", 2);
     ttest_result r;
-    if (sa.has_nan || sb.has_nan) return r;
-    if (sa.values.size() < 2) throw data_error("a", data_error::no_row, "a t-test needs at least 2 values per sample");
-    if (sb.values.size() < 2) throw data_error("b", data_error::no_row, "a t-test needs at least 2 values per sample");
+    if (s.has_nan()) return r;
+    const auto& sa = s.a;
+    const auto& sb = s.b;
     const double n1 = static_cast<double>(sa.values.size()), n2 = static_cast<double>(sb.values.size());
     const auto [m1, v1] = detail::mean_and_sample_variance(sa.values.data(), sa.values.size());
     const auto [m2, v2] = detail::mean_and_sample_variance(sb.values.data(), sb.values.size());
