@@ -20,6 +20,7 @@
 #include "mldp/stats/divergence.hpp"
 #include "mldp/stats/kolmogorov.hpp"
 #include "mldp/stats/ks.hpp"
+#include "mldp/stats/mannwhitneyu.hpp"
 #include "mldp/stats/multiple_testing.hpp"
 #include "mldp/stats/special.hpp"
 #include "mldp/stats/test_result.hpp"

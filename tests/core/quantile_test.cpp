@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <vector>
 
 #include "mldp/core/random.hpp"
@@ -31,7 +32,7 @@ const std::vector<double> probs{0.0, 0.001, 0.1, 0.25, 0.3, 0.5, 0.7, 0.75, 0.9,
 
 TEST_CASE("quantiles equal the sorted-copy definition on many shapes and sizes") {
     mldp::rng g{77};
-    for (std::size_t n : {1, 2, 3, 100, 4096, 4097, 50000, 300000}) {
+    for (std::size_t n : std::initializer_list<std::size_t>{1, 2, 3, 100, 4096, 4097, 50000, 300000}) {
         for (int shape = 0; shape < 6; ++shape) {
             std::vector<double> x(n);
             for (std::size_t i = 0; i < n; ++i) {

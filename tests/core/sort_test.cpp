@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -20,7 +21,7 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 
 TEST_CASE("sort_doubles orders like std::sort on every size and distribution") {
     mldp::rng g{31};
-    for (std::size_t n : {0, 1, 2, 255, 256, 257, 1000, 65537, 200000}) {
+    for (std::size_t n : std::initializer_list<std::size_t>{0, 1, 2, 255, 256, 257, 1000, 65537, 200000}) {
         for (int shape = 0; shape < 4; ++shape) {
             std::vector<double> v(n);
             for (auto& x : v) {

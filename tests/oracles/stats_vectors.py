@@ -340,6 +340,28 @@ def main():
                                                        r(res.statistic), r(res.pvalue), r(df)))
     w("};")
     w("")
+    # Mann-Whitney U
+    w("struct mwu_case { recipe a, b; int alternative; int method; bool continuity; double statistic, p_value; };")
+    w("// scipy.stats.mannwhitneyu(a, b, use_continuity, alternative, method); method 0 auto, 1 exact, 2 asymptotic")
+    w("inline const std::vector<mwu_case> mwu_cases = {")
+    mwu_samples = [(("uniform", 6, 81, 1.0, 0.0), ("uniform", 8, 82, 1.0, 0.3)),
+                   (("uniform", 8, 83, 1.0, 0.0), ("uniform", 12, 84, 1.0, 0.0)),
+                   (("uniform", 3, 85, 1.0, 0.0), ("uniform", 40, 86, 1.0, 0.2))] + [
+        t for t in TWO_SAMPLE if t[0][1] > 1 or t[1][1] > 1]
+    for a, b in mwu_samples:
+        x, y = sample(*a), sample(*b)
+        for ai, alt in enumerate(alts):
+            for mi, meth in enumerate(["auto", "exact", "asymptotic"]):
+                if meth == "exact" and (len(x) * len(y) > 2000 or len(np.unique(np.concatenate([x, y]))) < len(x) + len(y)):
+                    continue
+                for cont in (True, False):
+                    if cont is False and meth != "asymptotic":
+                        continue
+                    res = st.mannwhitneyu(x, y, use_continuity=cont, alternative=alt, method=meth)
+                    w("    {%s, %s, %d, %d, %s, %s, %s}," % (spec(a), spec(b), ai, mi, "true" if cont else "false",
+                                                          r(res.statistic), r(res.pvalue)))
+    w("};")
+    w("")
     w("}  // namespace oracle")
     print("\n".join(out))
 

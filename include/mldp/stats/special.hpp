@@ -2,6 +2,7 @@
 // 1e-14 relative where scipy is (checked against scipy.special in the tests).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
