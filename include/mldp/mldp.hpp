@@ -15,9 +15,11 @@
 #include "mldp/core/random.hpp"
 #include "mldp/core/sort.hpp"
 
+#include "mldp/stats/anderson.hpp"
 #include "mldp/stats/contingency.hpp"
 #include "mldp/stats/distance.hpp"
 #include "mldp/stats/divergence.hpp"
+#include "mldp/stats/fisher.hpp"
 #include "mldp/stats/kolmogorov.hpp"
 #include "mldp/stats/ks.hpp"
 #include "mldp/stats/mannwhitneyu.hpp"

@@ -362,6 +362,33 @@ def main():
                                                           r(res.statistic), r(res.pvalue)))
     w("};")
     w("")
+    # Fisher's exact test
+    w("struct fisher_case { long long a, b, c, d; int alternative; double odds_ratio, p_value; };")
+    w("// scipy.stats.fisher_exact([[a, b], [c, d]], alternative)")
+    w("inline const std::vector<fisher_case> fisher_cases = {")
+    for t in [(8, 2, 1, 5), (1, 9, 11, 3), (0, 5, 5, 0), (10, 10, 10, 10), (100, 150, 120, 80), (3, 1, 1, 3),
+              (0, 0, 3, 4), (2, 7, 8, 2), (1, 0, 0, 1), (20, 3, 500, 600), (45, 55, 30, 70)]:
+        for ai, alt in enumerate(alts):
+            res = st.fisher_exact([[t[0], t[1]], [t[2], t[3]]], alternative=alt)
+            w("    {%d, %d, %d, %d, %d, %s, %s}," % (t + (ai, r(res[0]), r(res[1]))))
+    w("};")
+    w("")
+    # k-sample Anderson-Darling
+    w("struct anderson_case { std::vector<recipe> samples; double statistic, p_value; std::vector<double> critical; };")
+    w("// scipy.stats.anderson_ksamp(samples) (midrank); the p-value is scipy's interpolation, clipped to [0.001, 0.25]")
+    w("inline const std::vector<anderson_case> anderson_cases = {")
+    ad_sets = [list(t) for t in TWO_SAMPLE if t[0][1] + t[1][1] > 4] + [
+        [("uniform", 50, 91, 1.0, 0.0), ("uniform", 60, 92, 1.0, 0.1), ("uniform", 40, 93, 1.0, 0.2)],
+        [("ties", 100, 94, 1.0, 0.0), ("ties", 80, 95, 1.0, 0.0), ("ties", 90, 96, 1.0, 0.0), ("ties", 70, 97, 1.0, 0.5)],
+        [("sum4", 300, 98, 1.0, 0.0), ("sum4", 300, 99, 1.0, 0.0)],
+    ]
+    for samples in ad_sets:
+        xs = [sample(*spec_) for spec_ in samples]
+        res = st.anderson_ksamp(xs)
+        w("    {{%s}, %s, %s, {%s}}," % (", ".join(spec(t) for t in samples), r(res.statistic), r(res.significance_level),
+                                       ", ".join(r(v) for v in res.critical_values)))
+    w("};")
+    w("")
     w("}  // namespace oracle")
     print("\n".join(out))
 
