@@ -17,6 +17,7 @@
 
 #include "mldp/stats/anderson.hpp"
 #include "mldp/stats/contingency.hpp"
+#include "mldp/stats/cramervonmises.hpp"
 #include "mldp/stats/distance.hpp"
 #include "mldp/stats/divergence.hpp"
 #include "mldp/stats/fisher.hpp"

@@ -389,6 +389,32 @@ def main():
                                        ", ".join(r(v) for v in res.critical_values)))
     w("};")
     w("")
+    # Cramer-von Mises two-sample
+    w("struct cvm_case { recipe a, b; int method; double statistic, p_value; };")
+    w("// scipy.stats.cramervonmises_2samp(a, b, method); method 0 auto, 1 exact, 2 asymptotic")
+    w("inline const std::vector<cvm_case> cvm_cases = {")
+    cvm_samples = [(("uniform", 6, 101, 1.0, 0.0), ("uniform", 9, 102, 1.0, 0.3)),
+                   (("uniform", 20, 103, 1.0, 0.0), ("uniform", 15, 104, 1.0, 0.0)),
+                   (("ties", 12, 105, 1.0, 0.0), ("ties", 10, 106, 1.0, 0.0)),
+                   (("uniform", 2, 107, 1.0, 0.0), ("uniform", 3, 108, 1.0, 0.0))] + [
+        t for t in TWO_SAMPLE if t[0][1] > 1 and t[1][1] > 1]
+    for a, b in cvm_samples:
+        x, y = sample(*a), sample(*b)
+        for mi, meth in enumerate(["auto", "exact", "asymptotic"]):
+            if meth == "exact" and max(len(x), len(y)) > 20:
+                continue
+            res = st.cramervonmises_2samp(x, y, method=meth)
+            w("    {%s, %s, %d, %s, %s}," % (spec(a), spec(b), mi, r(res.statistic), r(res.pvalue)))
+    w("};")
+    w("")
+    w("struct kv_case { double nu, z, value; };")
+    w("// scipy.special.kv(nu, z)")
+    w("inline const std::vector<kv_case> kv_cases = {")
+    for nu, z in [(0.25, 0.01), (0.25, 0.1), (0.25, 1.0), (0.25, 5.0), (0.25, 50.0), (0.25, 600.0), (0.75, 2.0),
+                  (1.25, 0.3), (0.0, 1.0), (0.5, 3.0)]:
+        w("    {%s, %s, %s}," % (r(nu), r(z), r(sp.kv(nu, z))))
+    w("};")
+    w("")
     w("}  // namespace oracle")
     print("\n".join(out))
 
