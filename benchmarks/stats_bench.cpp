@@ -45,6 +45,30 @@ void BM_ks_2samp(benchmark::State& state) {
 }
 BENCHMARK(BM_ks_2samp)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
+// A 10^5-row batch against a 10^6-row reference sorted once (the drift-monitor pattern).
+void BM_ks_2samp_sorted_reference(benchmark::State& state) {
+    const auto& s = normals(1000000);
+    const mldp::stats::sorted_reference ref(s.x);
+    const std::vector<double> batch(s.y.begin(), s.y.begin() + state.range(0));
+    for (auto _ : state) benchmark::DoNotOptimize(mldp::stats::ks_2samp(ref, batch));
+    set_items(state, batch.size());
+}
+BENCHMARK(BM_ks_2samp_sorted_reference)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_anderson_ksamp(benchmark::State& state) {
+    const auto& s = normals(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(mldp::stats::anderson_ksamp(s.x, s.y));
+    set_items(state, s.x.size());
+}
+BENCHMARK(BM_anderson_ksamp)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+void BM_cramer_von_mises_2samp(benchmark::State& state) {
+    const auto& s = normals(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(mldp::stats::cramer_von_mises_2samp(s.x, s.y));
+    set_items(state, s.x.size());
+}
+BENCHMARK(BM_cramer_von_mises_2samp)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
 void BM_wasserstein_distance(benchmark::State& state) {
     const auto& s = normals(static_cast<std::size_t>(state.range(0)));
     for (auto _ : state) benchmark::DoNotOptimize(mldp::stats::wasserstein_distance(s.x, s.y));

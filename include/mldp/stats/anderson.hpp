@@ -99,68 +99,76 @@ inline std::array<double, 3> polyfit2(const double* x, const double* y, std::siz
 /// scipy.stats.anderson_ksamp(samples, midrank=True): the midrank statistic A2akN of Scholz & Stephens
 /// (1987, eq. 7), standardized by its exact mean k - 1 and variance, with the p-value interpolated
 /// (quadratic in log p) from their Table 2 and clipped to [0.001, 0.25], flags saying when it was.
-/// O(N log N + k L) for N values with L distinct. Throws invalid_argument for fewer than two samples,
+/// O(N log N + k N) for N values in all. `samples` is taken by value: pass it with std::move to spare
+/// a copy. Throws invalid_argument for fewer than two samples,
 /// data_error for an empty sample, fewer than two distinct values overall, Inf, or NaN under
 /// nan_policy::raise (omit drops NaN; propagate returns NaN).
-inline anderson_result anderson_ksamp(const std::vector<std::vector<double>>& samples, nan_policy policy = nan_policy::raise) {
+inline anderson_result anderson_ksamp(std::vector<std::vector<double>> samples, nan_policy policy = nan_policy::raise) {
     const std::size_t k = samples.size();
     if (k < 2) throw invalid_argument("mldp::stats::anderson_ksamp: needs at least two samples, got " + std::to_string(k));
     std::vector<std::vector<double>> sorted(k);
     anderson_result r;
     for (std::size_t i = 0; i < k; ++i) {
         const std::string name = "sample " + std::to_string(i);
-        auto s = detail::prepare_sample(samples[i], policy, name.c_str());
+        auto s = detail::prepare_sample(std::move(samples[i]), policy, name.c_str());  // moved, not copied
         if (s.has_nan) return r;
         detail::require_size(s, name.c_str(), 1);
         sorted[i] = std::move(s.values).release();
         sort_doubles(sorted[i]);
     }
-    std::vector<double> Z;
-    for (const auto& s : sorted) Z.insert(Z.end(), s.begin(), s.end());
-    sort_doubles(Z);
+    // The pooled sample, merged from the sorted samples (cheaper than sorting it again).
+    std::vector<double> Z = sorted[0], merged;
+    for (std::size_t i = 1; i < k; ++i) {
+        merged.resize(Z.size() + sorted[i].size());
+        std::merge(Z.begin(), Z.end(), sorted[i].begin(), sorted[i].end(), merged.begin());
+        Z.swap(merged);
+    }
     const std::size_t N = Z.size();
-    // distinct values, their multiplicity l_j and B_j = #{Z < z_j} + l_j / 2
-    std::vector<double> zstar, lj, Bj;
-    for (std::size_t i = 0; i < N;) {
+    // Distinct values z_j of Z with multiplicity l_j and B_j = #{Z < z_j} + l_j / 2, walked run by run
+    // (not stored) for each sample.
+    std::size_t L = 0;
+    for (std::size_t i = 0; i < N; ++L) {
         std::size_t e = i + 1;
         while (e < N && Z[e] == Z[i]) ++e;
-        zstar.push_back(Z[i]);
-        lj.push_back(static_cast<double>(e - i));
-        Bj.push_back(static_cast<double>(i) + static_cast<double>(e - i) / 2.0);
         i = e;
     }
-    const std::size_t L = zstar.size();
     if (L < 2) throw data_error("samples", data_error::no_row, "anderson_ksamp needs more than one distinct value");
     const double Nd = static_cast<double>(N);
     double A2akN = 0.0;
-    std::vector<double> inner(L);
+    std::vector<double> buffer(L);  // inner terms per sample, then the terms of g
     for (std::size_t i = 0; i < k; ++i) {
         const auto& s = sorted[i];
         const double ni = static_cast<double>(s.size());
         std::size_t lo = 0, hi = 0;  // #{s < z_j}, #{s <= z_j}
-        for (std::size_t j = 0; j < L; ++j) {
-            while (lo < s.size() && s[lo] < zstar[j]) ++lo;
+        std::size_t j = 0;
+        for (std::size_t start = 0; start < N; ++j) {
+            std::size_t end = start + 1;
+            while (end < N && Z[end] == Z[start]) ++end;
+            const double z = Z[start];
+            while (lo < s.size() && s[lo] < z) ++lo;
             if (hi < lo) hi = lo;
-            while (hi < s.size() && s[hi] <= zstar[j]) ++hi;
+            while (hi < s.size() && s[hi] <= z) ++hi;
             const double fij = static_cast<double>(hi - lo);
             const double Mij = static_cast<double>(hi) - fij / 2.0;
-            const double l = N == L ? 1.0 : lj[j];
-            const double d = Nd * Mij - Bj[j] * ni;
-            inner[j] = l / Nd * d * d / (Bj[j] * (Nd - Bj[j]) - Nd * l / 4.0);
+            const double l = N == L ? 1.0 : static_cast<double>(end - start);
+            const double Bj = static_cast<double>(start) + static_cast<double>(end - start) / 2.0;
+            const double d = Nd * Mij - Bj * ni;
+            buffer[j] = l / Nd * d * d / (Bj * (Nd - Bj) - Nd * l / 4.0);
+            start = end;
         }
-        A2akN += pairwise_sum(inner.data(), L) / ni;
+        A2akN += pairwise_sum(buffer.data(), L) / ni;
     }
     A2akN *= (Nd - 1.0) / Nd;
 
     // Mean k - 1 and the variance of Scholz & Stephens (1987), as scipy computes them.
     double H = 0.0;
     for (const auto& s : sorted) H += 1.0 / static_cast<double>(s.size());
-    std::vector<double> terms;
-    terms.reserve(N > 2 ? N - 2 : 0);
+    std::vector<double>& terms = buffer;  // reused: N - 2 terms
+    terms.resize(N > 2 ? N - 2 : 0);
     double hs = 0.0;  // cumulative sum of 1/(N-1), 1/(N-2), ..., 1/2
-    for (std::size_t j = N - 1; j >= 2; --j) {
+    for (std::size_t j = N - 1, t = 0; j >= 2; --j, ++t) {
         hs += 1.0 / static_cast<double>(j);
-        terms.push_back(hs / static_cast<double>(N - j + 1));  // divided by 2, 3, ..., N-1
+        terms[t] = hs / static_cast<double>(N - j + 1);  // divided by 2, 3, ..., N-1
     }
     const double h = hs + 1.0;
     const double g = pairwise_sum(terms.data(), terms.size());
@@ -206,7 +214,7 @@ anderson_result anderson_ksamp(A&& a, B&& b, nan_policy policy = nan_policy::rai
     std::vector<std::vector<double>> samples;
     samples.push_back(evaluate_contiguous<double>(std::forward<A>(a)).release());
     samples.push_back(evaluate_contiguous<double>(std::forward<B>(b)).release());
-    return anderson_ksamp(samples, policy);
+    return anderson_ksamp(std::move(samples), policy);
 }
 
 }  // namespace mldp::stats

@@ -10,6 +10,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -174,28 +175,15 @@ inline exact_attempt attempt_exact(std::int64_t n1, std::int64_t n2, std::int64_
 
 }  // namespace detail::ks
 
-/// Two-sample Kolmogorov-Smirnov test of whether `a` and `b` come from the same continuous
-/// distribution, equal to scipy.stats.ks_2samp(a, b, alternative, method) in scipy 1.10: statistic,
-/// p-value, and the location and sign of the statistic. O((n + m) log(n + m)) for the statistic; the
-/// exact p-value costs O(n m / gcd) at most (used by `automatic` only when max(n, m) <= 10000).
-/// Throws data_error for an empty sample (after NaN omission), Inf, or NaN under nan_policy::raise.
-template <class A, class B>
-ks_result ks_2samp(A&& a, B&& b, const ks_options& options = {}) {
-    auto s = detail::prepare_pair(std::forward<A>(a), std::forward<B>(b), options.nan_policy);
-    ks_result r;
-    if (s.has_nan()) return r;
-    std::vector<double> x = std::move(s.a.values).release(), y = std::move(s.b.values).release();
-    sort_doubles(x);
-    sort_doubles(y);
-    const auto n1 = static_cast<std::int64_t>(x.size()), n2 = static_cast<std::int64_t>(y.size());
-    const double n1d = static_cast<double>(n1), n2d = static_cast<double>(n2);
+namespace detail::ks {
 
-    // cddiffs over data_all = [x sorted, y sorted], as scipy evaluates them: F_a(v) - F_b(v) with
-    // F(v) = #{<= v} / n. argmax / argmin keep the first occurrence in that order.
-    double max_diff = -std::numeric_limits<double>::infinity(), min_diff = std::numeric_limits<double>::infinity();
+// The extremes of F_a - F_b over data_all = [a sorted, b sorted], as scipy evaluates them: the first
+// occurrence (in that order) of the largest and of the smallest difference, and where they are.
+struct extremes {
+    double max_diff = -std::numeric_limits<double>::infinity();
+    double min_diff = std::numeric_limits<double>::infinity();
     double loc_max = 0.0, loc_min = 0.0;
-    auto visit = [&](double v, std::size_t count_x, std::size_t count_y) {
-        const double diff = static_cast<double>(count_x) / n1d - static_cast<double>(count_y) / n2d;
+    void visit(double v, double diff) {
         if (diff > max_diff) {
             max_diff = diff;
             loc_max = v;
@@ -204,39 +192,77 @@ ks_result ks_2samp(A&& a, B&& b, const ks_options& options = {}) {
             min_diff = diff;
             loc_min = v;
         }
-    };
-    // For each value of one sample: its count in its own sample (end of its run of ties) and in
-    // the other (a pointer that only moves forward). O(n + m) after sorting, whatever the ties.
-    auto walk = [&](const std::vector<double>& own, const std::vector<double>& other, bool own_is_a) {
-        std::size_t run_end = 0, k = 0;
-        for (std::size_t i = 0; i < own.size(); ++i) {
-            if (i == run_end) {
-                run_end = i + 1;
-                while (run_end < own.size() && own[run_end] <= own[i]) ++run_end;
-            }
-            while (k < other.size() && other[k] <= own[i]) ++k;
-            if (own_is_a) {
-                visit(own[i], run_end, k);
-            } else {
-                visit(own[i], k, run_end);
-            }
+    }
+};
+
+// For each value of `own` (sorted): its count in its own sample (the end of its run of ties) and in
+// `other` (a pointer that only moves forward). O(n + m).
+inline void walk(extremes& e, const std::vector<double>& own, const std::vector<double>& other, bool own_is_a,
+                 double na, double nb) {
+    std::size_t run_end = 0, k = 0;
+    for (std::size_t i = 0; i < own.size(); ++i) {
+        if (i == run_end) {
+            run_end = i + 1;
+            while (run_end < own.size() && own[run_end] <= own[i]) ++run_end;
         }
-    };
-    walk(x, y, true);
-    walk(y, x, false);
-    const double min_s = std::clamp(-min_diff, 0.0, 1.0);
-    const double max_s = max_diff;
+        while (k < other.size() && other[k] <= own[i]) ++k;
+        const double ca = static_cast<double>(own_is_a ? run_end : k), cb = static_cast<double>(own_is_a ? k : run_end);
+        e.visit(own[i], ca / na - cb / nb);
+    }
+}
+
+// The same extremes when `a` is a large sorted reference and `b` a smaller sorted batch, in
+// O(n_b log n_a): between consecutive distinct batch values F_b is constant and F_a rises, so over the
+// reference values in such a gap the difference is largest at the gap's last value and smallest at
+// its first; batch values are looked up in the reference by binary search.
+inline extremes reference_extremes(const std::vector<double>& a, const std::vector<double>& b) {
+    extremes e;
+    const double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
+    auto count_le = [&](double v) { return static_cast<std::size_t>(std::upper_bound(a.begin(), a.end(), v) - a.begin()); };
+    auto count_lt = [&](double v) { return static_cast<std::size_t>(std::lower_bound(a.begin(), a.end(), v) - a.begin()); };
+    // reference values, gap by gap (data_all's first part)
+    std::size_t lo = 0, below = 0;  // first reference index of the gap; batch values below the gap's values
+    for (std::size_t j = 0; j <= b.size();) {
+        const std::size_t hi = j < b.size() ? count_lt(b[j]) : a.size();
+        if (lo < hi) {
+            const double fb = static_cast<double>(below) / nb;
+            e.visit(a[lo], static_cast<double>(count_le(a[lo])) / na - fb);  // smallest difference in the gap
+            e.visit(a[hi - 1], static_cast<double>(hi) / na - fb);           // largest difference in the gap
+        }
+        if (j == b.size()) break;
+        std::size_t run_end = j + 1;
+        while (run_end < b.size() && b[run_end] == b[j]) ++run_end;
+        below = run_end;
+        lo = hi;
+        j = run_end;
+    }
+    // batch values (data_all's second part)
+    for (std::size_t j = 0; j < b.size();) {
+        std::size_t run_end = j + 1;
+        while (run_end < b.size() && b[run_end] == b[j]) ++run_end;
+        const double diff = static_cast<double>(count_le(b[j])) / na - static_cast<double>(run_end) / nb;
+        for (std::size_t k = j; k < run_end; ++k) e.visit(b[k], diff);
+        j = run_end;
+    }
+    return e;
+}
+
+// The statistic from the extremes, and its p-value: scipy's choice between exact and asymptotic.
+inline ks_result finish(const extremes& e, std::int64_t n1, std::int64_t n2, const ks_options& options) {
+    ks_result r;
+    const double n1d = static_cast<double>(n1), n2d = static_cast<double>(n2);
+    const double min_s = std::clamp(-e.min_diff, 0.0, 1.0);
+    const double max_s = e.max_diff;
     double d;
     if (options.alternative == alternative::less || (options.alternative == alternative::two_sided && min_s > max_s)) {
         d = min_s;
-        r.statistic_location = loc_min;
+        r.statistic_location = e.loc_min;
         r.statistic_sign = -1;
     } else {
         d = max_s;
-        r.statistic_location = loc_max;
+        r.statistic_location = e.loc_max;
         r.statistic_sign = 1;
     }
-
     const std::int64_t g = std::gcd(n1, n2);
     const std::int64_t n1g = n1 / g, n2g = n2 / g;
     ks_method mode = options.method;
@@ -247,10 +273,10 @@ ks_result ks_2samp(A&& a, B&& b, const ks_options& options = {}) {
     }
     double prob = -std::numeric_limits<double>::infinity();
     if (mode == ks_method::exact) {
-        const auto e = detail::ks::attempt_exact(n1, n2, g, d, options.alternative);
-        d = e.d;
-        prob = e.prob;
-        if (!e.ok) mode = ks_method::asymp;
+        const auto ex = attempt_exact(n1, n2, g, d, options.alternative);
+        d = ex.d;
+        prob = ex.prob;
+        if (!ex.ok) mode = ks_method::asymp;
     }
     if (mode == ks_method::asymp) {
         const double m = (std::max)(n1d, n2d), n = (std::min)(n1d, n2d);
@@ -268,6 +294,60 @@ ks_result ks_2samp(A&& a, B&& b, const ks_options& options = {}) {
     r.p_value = std::clamp(prob, 0.0, 1.0);
     r.method_used = mode;
     return r;
+}
+
+}  // namespace detail::ks
+
+/// Two-sample Kolmogorov-Smirnov test of whether `a` and `b` come from the same continuous
+/// distribution, equal to scipy.stats.ks_2samp(a, b, alternative, method) in scipy 1.10: statistic,
+/// p-value, and the location and sign of the statistic. O((n + m) log(n + m)) for the statistic; the
+/// exact p-value costs O(n m / gcd) at most (used by `automatic` only when max(n, m) <= 10000).
+/// Throws data_error for an empty sample (after NaN omission), Inf, or NaN under nan_policy::raise.
+template <class A, class B, std::enable_if_t<is_numeric_source_v<A>, int> = 0>
+ks_result ks_2samp(A&& a, B&& b, const ks_options& options = {}) {
+    auto s = detail::prepare_pair(std::forward<A>(a), std::forward<B>(b), options.nan_policy);
+    if (s.has_nan()) return ks_result{};
+    std::vector<double> x = std::move(s.a.values).release(), y = std::move(s.b.values).release();
+    sort_doubles(x);
+    sort_doubles(y);
+    const double n1d = static_cast<double>(x.size()), n2d = static_cast<double>(y.size());
+    detail::ks::extremes e;
+    detail::ks::walk(e, x, y, true, n1d, n2d);
+    detail::ks::walk(e, y, x, false, n1d, n2d);
+    return detail::ks::finish(e, static_cast<std::int64_t>(x.size()), static_cast<std::int64_t>(y.size()), options);
+}
+
+/// A reference sample sorted once, for comparing many batches against it: ks_2samp(reference, batch)
+/// then costs O(n log n + n log m) for a batch of n against a reference of m, instead of
+/// O((n + m) log(n + m)). Throws like ks_2samp when the reference is empty or holds Inf or NaN.
+class sorted_reference {
+public:
+    template <class X>
+    explicit sorted_reference(X&& values, nan_policy policy = nan_policy::raise) {
+        auto s = detail::prepare_sample(std::forward<X>(values), policy == nan_policy::propagate ? nan_policy::raise : policy,
+                                        "reference");
+        detail::require_size(s, "reference", 1);
+        sorted_ = std::move(s.values).release();
+        sort_doubles(sorted_);
+    }
+    const std::vector<double>& values() const noexcept { return sorted_; }
+    std::size_t size() const noexcept { return sorted_.size(); }
+
+private:
+    std::vector<double> sorted_;
+};
+
+/// ks_2samp(a, b) with `a` given as a sorted_reference: the same statistic, location, sign and p-value,
+/// bit for bit, at O(n log n + n log m) per batch.
+template <class B>
+ks_result ks_2samp(const sorted_reference& reference, B&& batch, const ks_options& options = {}) {
+    auto s = detail::prepare_sample(std::forward<B>(batch), options.nan_policy, "b");
+    if (s.has_nan) return ks_result{};
+    detail::require_size(s, "b", 1);
+    std::vector<double> y = std::move(s.values).release();
+    sort_doubles(y);
+    const auto e = detail::ks::reference_extremes(reference.values(), y);
+    return detail::ks::finish(e, static_cast<std::int64_t>(reference.size()), static_cast<std::int64_t>(y.size()), options);
 }
 
 }  // namespace mldp::stats
