@@ -24,6 +24,7 @@
 #include "mldp/stats/kolmogorov.hpp"
 #include "mldp/stats/ks.hpp"
 #include "mldp/stats/mannwhitneyu.hpp"
+#include "mldp/stats/mmd.hpp"
 #include "mldp/stats/multiple_testing.hpp"
 #include "mldp/stats/special.hpp"
 #include "mldp/stats/test_result.hpp"

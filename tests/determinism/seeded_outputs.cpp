@@ -6,6 +6,7 @@
 // Later layers append their seeded APIs (splits, folds, sketches, sweeps) here.
 #include <cstdint>
 #include <cstdio>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -89,6 +90,19 @@ int main() {
         for (auto& v : x) v = g.normal(0.0, 1e6);
         line("pairwise_sum", mldp::pairwise_sum(x));
         line("compensated_sum", mldp::compensated_sum(x));
+    }
+    // stats: the seeded permutation p-value of mmd2 (the statistic itself depends on libm's exp and
+    // on floating-point contraction, so only the permutation count is part of this check)
+    {
+        mldp::rng g{root.derive("mmd-data")};
+        std::vector<double> a(150), b(150);
+        for (auto& v : a) v = g.normal();
+        for (auto& v : b) v = g.normal(0.15, 1.0);
+        mldp::stats::mmd_options o;
+        o.permutations = 99;
+        o.seed = 42;
+        const auto r = mldp::stats::mmd2(a, b, o);
+        std::printf("mmd2.permutation_count %d\n", static_cast<int>(std::lround(r.p_value * 100.0)) - 1);
     }
     return 0;
 }

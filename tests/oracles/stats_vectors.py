@@ -415,6 +415,29 @@ def main():
         w("    {%s, %s, %s}," % (r(nu), r(z), r(sp.kv(nu, z))))
     w("};")
     w("")
+    # MMD^2 (unbiased, Gaussian kernel, median heuristic): kernel matrices from scikit-learn's
+    # rbf_kernel, bandwidth from scipy's pdist and numpy's median, estimator of Gretton et al. (2012), eq. 3
+    from sklearn.metrics.pairwise import rbf_kernel
+    from scipy.spatial.distance import pdist
+    w("struct mmd_case { recipe a, b; double bandwidth, mmd2; };")
+    w("// sigma = numpy.median(scipy.spatial.distance.pdist(pooled)); K = sklearn rbf_kernel(gamma = 1 / (2 sigma^2));")
+    w("// MMD^2_u = (sum Kaa - m) / (m (m-1)) + (sum Kbb - n) / (n (n-1)) - 2 mean Kab")
+    w("inline const std::vector<mmd_case> mmd_cases = {")
+    for a, b in [(("sum4", 200, 111, 1.0, 0.0), ("sum4", 150, 112, 1.0, 0.3)),
+                 (("uniform", 50, 113, 1.0, 0.0), ("uniform", 60, 114, 1.0, 0.0)),
+                 (("heavy", 300, 115, 1.0, 0.0), ("heavy", 250, 116, 2.0, 0.0)),
+                 (("ties", 100, 117, 1.0, 0.0), ("uniform", 80, 118, 3.0, 0.0))]:
+        x, y = sample(*a), sample(*b)
+        zz = np.concatenate([x, y]).reshape(-1, 1)
+        sigma = float(np.median(pdist(zz)))
+        gamma = 1.0 / (2 * sigma * sigma)
+        X, Y = x.reshape(-1, 1), y.reshape(-1, 1)
+        kxx, kyy, kxy = rbf_kernel(X, X, gamma=gamma), rbf_kernel(Y, Y, gamma=gamma), rbf_kernel(X, Y, gamma=gamma)
+        m_, n_ = len(x), len(y)
+        mmd = (kxx.sum() - np.trace(kxx)) / (m_ * (m_ - 1)) + (kyy.sum() - np.trace(kyy)) / (n_ * (n_ - 1)) - 2 * kxy.mean()
+        w("    {%s, %s, %s, %s}," % (spec(a), spec(b), r(sigma), r(mmd)))
+    w("};")
+    w("")
     w("}  // namespace oracle")
     print("\n".join(out))
 

@@ -643,4 +643,14 @@ inline const std::vector<kv_case> kv_cases = {
     {0.5, 3.0, 0.0360259851317646},
 };
 
+struct mmd_case { recipe a, b; double bandwidth, mmd2; };
+// sigma = numpy.median(scipy.spatial.distance.pdist(pooled)); K = sklearn rbf_kernel(gamma = 1 / (2 sigma^2));
+// MMD^2_u = (sum Kaa - m) / (m (m-1)) + (sum Kbb - n) / (n (n-1)) - 2 mean Kab
+inline const std::vector<mmd_case> mmd_cases = {
+    {{"sum4", 200, 111, 1.0, 0.0}, {"sum4", 150, 112, 1.0, 0.3}, 0.5573760141801707, 0.07419577302097236},
+    {{"uniform", 50, 113, 1.0, 0.0}, {"uniform", 60, 114, 1.0, 0.0}, 0.26413542023135633, -0.014826696778646342},
+    {{"heavy", 300, 115, 1.0, 0.0}, {"heavy", 250, 116, 2.0, 0.0}, 4.0345799216076585, 0.02968519030318406},
+    {{"ties", 100, 117, 1.0, 0.0}, {"uniform", 80, 118, 3.0, 0.0}, 1.0, -0.008717357042425933},
+};
+
 }  // namespace oracle
