@@ -90,12 +90,14 @@ def main():
     w("")
 
     # scipy.stats.wasserstein_distance and energy_distance
-    w("struct two_sample_distance_case { recipe a, b; double wasserstein, energy; };")
-    w("// scipy.stats.wasserstein_distance(a, b), scipy.stats.energy_distance(a, b)")
+    w("struct two_sample_distance_case { recipe a, b; double wasserstein, energy, normed_wasserstein; };")
+    w("// scipy.stats.wasserstein_distance(a, b), scipy.stats.energy_distance(a, b); normed: W1 / numpy.std(a) (Evidently's)")
     w("inline const std::vector<two_sample_distance_case> two_sample_distances = {")
     for a, b in TWO_SAMPLE:
         x, y = sample(*a), sample(*b)
-        w("    {%s, %s, %s, %s}," % (spec(a), spec(b), r(st.wasserstein_distance(x, y)), r(st.energy_distance(x, y))))
+        sd = np.std(x)
+        w("    {%s, %s, %s, %s, %s}," % (spec(a), spec(b), r(st.wasserstein_distance(x, y)), r(st.energy_distance(x, y)),
+                                      r(st.wasserstein_distance(x, y) / sd) if sd > 0 else "NAN"))
     w("};")
     w("")
 

@@ -28,6 +28,12 @@ TEST_CASE("wasserstein_distance and energy_distance agree with scipy on 9 shapes
         CHECK_CLOSE(mldp::stats::energy_distance(a, b), c.energy, 1e-12);
         // symmetric
         CHECK_CLOSE(mldp::stats::wasserstein_distance(b, a), c.wasserstein, 1e-12);
+        if (std::isnan(c.normed_wasserstein)) {
+            CHECK_THROWS_WITH_AS(mldp::stats::normed_wasserstein_distance(a, b), doctest::Contains("zero standard deviation"),
+                                 mldp::data_error);
+        } else {
+            CHECK_CLOSE(mldp::stats::normed_wasserstein_distance(a, b), c.normed_wasserstein, 1e-12);
+        }
     }
 }
 

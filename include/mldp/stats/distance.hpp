@@ -138,6 +138,25 @@ double energy_distance(A&& a, B&& b, nan_policy policy = nan_policy::raise) {
     return std::sqrt(2.0) * std::sqrt(detail::cdf_distance(std::move(s.a.values).release(), std::move(s.b.values).release(), true));
 }
 
+/// Wasserstein-1 distance divided by the standard deviation of the reference (numpy.std, ddof = 0):
+/// Evidently's "normed" Wasserstein drift score, an effect size in units of the reference's spread, so
+/// that one threshold (0.1 by Evidently's default) serves columns of any scale. Throws like
+/// wasserstein_distance, and data_error when the reference is constant (zero spread).
+template <class R, class C>
+double normed_wasserstein_distance(R&& reference, C&& current, nan_policy policy = nan_policy::raise) {
+    auto s = detail::prepare_pair(std::forward<R>(reference), std::forward<C>(current), policy, "reference", "current");
+    if (s.has_nan()) return std::numeric_limits<double>::quiet_NaN();
+    const std::size_t n = s.a.values.size();
+    const double mean = pairwise_sum(s.a.values.data(), n) / static_cast<double>(n);
+    std::vector<double> sq(n);
+    for (std::size_t i = 0; i < n; ++i) sq[i] = (s.a.values[i] - mean) * (s.a.values[i] - mean);
+    const double sd = std::sqrt(pairwise_sum(sq.data(), n) / static_cast<double>(n));
+    if (!(sd > 0.0)) {
+        throw data_error("reference", data_error::no_row, "the reference has zero standard deviation; the normed distance is undefined");
+    }
+    return detail::cdf_distance(std::move(s.a.values).release(), std::move(s.b.values).release(), false) / sd;
+}
+
 /// Options of psi().
 struct psi_options {
     std::size_t bins = 10;  ///< number of reference-quantile bins (>= 2)
