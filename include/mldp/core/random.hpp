@@ -1,9 +1,9 @@
 // mldp — portable seeded randomness: named seed derivation, a documented generator, and the few
 // sampling primitives mldp needs, all giving the same bits under every compiler and standard library.
 //
-// Why not <random>: the engines are portable but std::uniform_int_distribution, std::normal_distribution
-// and std::shuffle are not (libstdc++, libc++ and MSVC use different algorithms), so a seeded split
-// would change with the toolchain. Every algorithm here is specified below and pinned by golden vectors.
+// Why not <random>: its engines are portable, but its distributions and its shuffle are not
+// (libstdc++, libc++ and MSVC use different algorithms), so a seeded split would change with the
+// toolchain. Every algorithm here is specified below and pinned by golden vectors.
 #pragma once
 
 #include <algorithm>
@@ -183,7 +183,7 @@ private:
 };
 
 /// Shuffles [first, last) in place by Fisher-Yates (Durstenfeld's variant): for i = n-1 down to 1,
-/// swap element i with element g.bounded(i + 1). Uniform over all n! orders; O(n). Unlike std::shuffle
+/// swap element i with element g.bounded(i + 1). Uniform over all n! orders; O(n). Unlike the standard shuffle
 /// the resulting order is specified, so it is the same with every standard library.
 template <class RandomIt>
 void shuffle(RandomIt first, RandomIt last, rng& g) noexcept(noexcept(std::iter_swap(first, first))) {
