@@ -33,7 +33,7 @@ inline std::vector<double> order_statistics(const double* data, std::size_t n, c
     }
     // 1. A stride sample, sorted: its empirical quantiles estimate the data's. A larger sample makes
     //    narrower brackets (their width shrinks as 1/sqrt(m)), so fewer values are collected in step 3.
-    const std::size_t m = (std::min)((std::max)(n / 8, std::size_t{4096}), std::size_t{131072});
+    const std::size_t m = (std::min)((std::max)(n / 8, std::size_t{4096}), std::size_t{65536});
     std::vector<double> sample(m);
     for (std::size_t i = 0; i < m; ++i) sample[i] = data[i * (n / m)];
     sort_doubles(sample);
