@@ -142,8 +142,9 @@ test_result cramer_von_mises_2samp(A&& a, B&& b, cvm_method method = cvm_method:
         throw invalid_argument("mldp::stats::cramer_von_mises_2samp: the exact method supports at most 25 values per "
                                "sample, got " + std::to_string(nx) + " and " + std::to_string(ny));
     }
-    // Midranks of the pooled sample; both samples are sorted, so a merge gives the order.
-    std::vector<double> rx(nx), ry(ny);
+    // Midranks of the pooled sample; both samples are sorted, so a merge gives the order. Each run of
+    // ties is read before it is overwritten, so the squared rank deviations (rank - position)^2 replace
+    // the values in place.
     {
         std::size_t i = 0, j = 0, pos = 0;
         while (i < nx || j < ny) {
@@ -153,24 +154,22 @@ test_result cramer_von_mises_2samp(A&& a, B&& b, cvm_method method = cvm_method:
             while (ej < ny && y[ej] == v) ++ej;
             const std::size_t count = (ei - i) + (ej - j);
             const double rank = (static_cast<double>(pos + 1) + static_cast<double>(pos + count)) / 2.0;
-            for (std::size_t k = i; k < ei; ++k) rx[k] = rank;
-            for (std::size_t k = j; k < ej; ++k) ry[k] = rank;
+            for (std::size_t k2 = i; k2 < ei; ++k2) {
+                const double d = rank - static_cast<double>(k2 + 1);
+                x[k2] = d * d;
+            }
+            for (std::size_t k2 = j; k2 < ej; ++k2) {
+                const double d = rank - static_cast<double>(k2 + 1);
+                y[k2] = d * d;
+            }
             pos += count;
             i = ei;
             j = ej;
         }
     }
-    for (std::size_t i = 0; i < nx; ++i) {
-        const double d = rx[i] - static_cast<double>(i + 1);
-        rx[i] = d * d;
-    }
-    for (std::size_t j = 0; j < ny; ++j) {
-        const double d = ry[j] - static_cast<double>(j + 1);
-        ry[j] = d * d;
-    }
     const double nxd = static_cast<double>(nx), nyd = static_cast<double>(ny), Nd = static_cast<double>(N);
-    double u = nxd * pairwise_sum(rx.data(), nx);
-    u += nyd * pairwise_sum(ry.data(), ny);
+    double u = nxd * pairwise_sum(x.data(), nx);
+    u += nyd * pairwise_sum(y.data(), ny);
     const double k = nxd * nyd;
     r.statistic = u / (k * Nd) - (4 * k - 1) / (6 * Nd);
     if (method == cvm_method::exact) {
