@@ -211,6 +211,28 @@ inline void walk(extremes& e, const std::vector<double>& own, const std::vector<
     }
 }
 
+// Successive searches in a sorted array for ascending queries: from the previous result, probe at
+// steps 1, 2, 4, ... until the predicate fails, then bisect the last step.
+struct gallop_cursor {
+    const std::vector<double>& a;
+    std::size_t pos = 0;
+    // First index >= pos where before(a[i]) is false; `before` must be true then false along a.
+    template <class Before>
+    std::size_t advance(Before before) {
+        std::size_t step = 1, lo = pos, hi = pos;
+        while (hi < a.size() && before(a[hi])) {
+            lo = hi + 1;
+            hi = pos + step;
+            step *= 2;
+        }
+        hi = (std::min)(hi, a.size());
+        pos = static_cast<std::size_t>(std::partition_point(a.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                            a.begin() + static_cast<std::ptrdiff_t>(hi), before) -
+                                       a.begin());
+        return pos;
+    }
+};
+
 // The same extremes when `a` is a large sorted reference and `b` a smaller sorted batch, in
 // O(n_b log n_a): between consecutive distinct batch values F_b is constant and F_a rises, so over the
 // reference values in such a gap the difference is largest at the gap's last value and smallest at
@@ -218,8 +240,12 @@ inline void walk(extremes& e, const std::vector<double>& own, const std::vector<
 inline extremes reference_extremes(const std::vector<double>& a, const std::vector<double>& b) {
     extremes e;
     const double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
-    auto count_le = [&](double v) { return static_cast<std::size_t>(std::upper_bound(a.begin(), a.end(), v) - a.begin()); };
-    auto count_lt = [&](double v) { return static_cast<std::size_t>(std::lower_bound(a.begin(), a.end(), v) - a.begin()); };
+    // The queries come in ascending order, so each search gallops forward from where the previous
+    // one ended and then bisects: O(log gap) per query, on nearby memory.
+    gallop_cursor lt_cursor{a}, le_gap_cursor{a}, le_batch_cursor{a};
+    auto count_lt = [&](double v) { return lt_cursor.advance([v](double x) { return x < v; }); };
+    auto count_le = [&](double v) { return le_gap_cursor.advance([v](double x) { return x <= v; }); };
+    auto count_le_batch = [&](double v) { return le_batch_cursor.advance([v](double x) { return x <= v; }); };
     // reference values, gap by gap (data_all's first part)
     std::size_t lo = 0, below = 0;  // first reference index of the gap; batch values below the gap's values
     for (std::size_t j = 0; j <= b.size();) {
@@ -240,7 +266,7 @@ inline extremes reference_extremes(const std::vector<double>& a, const std::vect
     for (std::size_t j = 0; j < b.size();) {
         std::size_t run_end = j + 1;
         while (run_end < b.size() && b[run_end] == b[j]) ++run_end;
-        const double diff = static_cast<double>(count_le(b[j])) / na - static_cast<double>(run_end) / nb;
+        const double diff = static_cast<double>(count_le_batch(b[j])) / na - static_cast<double>(run_end) / nb;
         for (std::size_t k = j; k < run_end; ++k) e.visit(b[k], diff);
         j = run_end;
     }
