@@ -54,6 +54,9 @@ TEST_CASE("psi agrees with the numpy recipe, edges included") {
         REQUIRE(res.edges.size() == c.edges.size());
         for (std::size_t i = 0; i < c.edges.size(); ++i) CHECK(res.edges[i] == c.edges[i]);  // bit for bit
     }
+    // the spelling with a bin count equals the options form
+    const auto r5 = oracle::make({"sum4", 1000, 3, 1.0, 0.0}), c5 = oracle::make({"sum4", 1500, 4, 1.0, 0.05});
+    CHECK(mldp::stats::psi(r5, c5, 5).psi == mldp::stats::psi(r5, c5, mldp::stats::psi_options{5, 1e-4}).psi);
     // identical samples: zero
     const auto x = oracle::make({"sum4", 1000, 3, 1.0, 0.0});
     CHECK(mldp::stats::psi(x, x).psi == 0.0);

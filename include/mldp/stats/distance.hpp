@@ -246,4 +246,12 @@ psi_result psi(R&& reference, C&& current, const psi_options& options = {}, nan_
     return out;
 }
 
+/// psi(reference, current, psi_options{bins}): the spelling with a bin count.
+template <class R, class C>
+psi_result psi(R&& reference, C&& current, std::size_t bins, nan_policy policy = nan_policy::raise) {
+    psi_options options;
+    options.bins = bins;
+    return psi(std::forward<R>(reference), std::forward<C>(current), options, policy);
+}
+
 }  // namespace mldp::stats
