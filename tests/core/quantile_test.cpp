@@ -47,6 +47,14 @@ TEST_CASE("quantiles equal the sorted-copy definition on many shapes and sizes")
             }
             INFO("n = " << n << ", shape " << shape);
             CHECK(mldp::quantiles(x.data(), x.size(), probs) == by_sorting(x, probs));
+            // the counts below each quantile, found from the same selection, equal a direct count
+            std::vector<std::size_t> less;
+            const auto qs = mldp::detail::quantiles_and_counts(x.data(), x.size(), probs, &less);
+            for (std::size_t i = 0; i < qs.size(); ++i) {
+                std::size_t direct = 0;
+                for (double v : x) direct += v < qs[i] ? 1 : 0;
+                CHECK(less[i] == direct);
+            }
         }
     }
 }

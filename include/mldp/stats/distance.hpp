@@ -223,11 +223,18 @@ psi_result psi(R&& reference, C&& current, const psi_options& options = {}, nan_
     const double step = 1.0 / static_cast<double>(k);
     std::vector<double> probs(k + 1);
     for (std::size_t i = 0; i <= k; ++i) probs[i] = i == k ? 1.0 : static_cast<double>(i) * step;
-    out.edges = quantiles(sr.values.data(), sr.values.size(), probs);
+    // The selection that finds the edges also counts the reference values below each of them, so the
+    // reference needs no binning pass: bin b holds #{x < e_(b+1)} - #{x < e_b} of them.
+    std::vector<std::size_t> below_edge;
+    out.edges = mldp::detail::quantiles_and_counts(sr.values.data(), sr.values.size(), probs, &below_edge);
     const double* inner = out.edges.data() + 1;
     const std::size_t n_inner = k - 1;
     std::vector<double> count_r(k, 0.0), count_c(k, 0.0);
-    for (double v : sr.values) count_r[detail::count_at_most(inner, n_inner, v)] += 1.0;
+    for (std::size_t b = 0; b < k; ++b) {
+        const std::size_t upper = b + 1 < k ? below_edge[b + 1] : sr.values.size();
+        const std::size_t lower = b > 0 ? below_edge[b] : 0;
+        count_r[b] = static_cast<double>(upper - lower);
+    }
     for (double v : sc.values) count_c[detail::count_at_most(inner, n_inner, v)] += 1.0;
 
     const double nr = static_cast<double>(sr.values.size()), nc = static_cast<double>(sc.values.size());
