@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -117,13 +118,17 @@ inline anderson_result anderson_ksamp(std::vector<std::vector<double>> samples, 
         sort_doubles(sorted[i]);
     }
     // The pooled sample, merged from the sorted samples (cheaper than sorting it again).
-    std::vector<double> Z = sorted[0], merged;
-    for (std::size_t i = 1; i < k; ++i) {
-        merged.resize(Z.size() + sorted[i].size());
-        std::merge(Z.begin(), Z.end(), sorted[i].begin(), sorted[i].end(), merged.begin());
-        Z.swap(merged);
+    // Uninitialised buffers: every element is written before it is read, and zero-filling 16 bytes
+    // per value would cost as much as the merge itself.
+    std::size_t N = 0;
+    for (const auto& s : sorted) N += s.size();
+    std::unique_ptr<double[]> Z(new double[N]), spare(k > 2 ? new double[N] : nullptr);
+    std::merge(sorted[0].begin(), sorted[0].end(), sorted[1].begin(), sorted[1].end(), Z.get());
+    for (std::size_t i = 2, len = sorted[0].size() + sorted[1].size(); i < k; ++i) {
+        std::merge(Z.get(), Z.get() + len, sorted[i].begin(), sorted[i].end(), spare.get());
+        len += sorted[i].size();
+        std::swap(Z, spare);
     }
-    const std::size_t N = Z.size();
     // Distinct values z_j of Z with multiplicity l_j and B_j = #{Z < z_j} + l_j / 2, walked run by run
     // (not stored) for each sample.
     std::size_t L = 0;
@@ -135,7 +140,7 @@ inline anderson_result anderson_ksamp(std::vector<std::vector<double>> samples, 
     if (L < 2) throw data_error("samples", data_error::no_row, "anderson_ksamp needs more than one distinct value");
     const double Nd = static_cast<double>(N);
     double A2akN = 0.0;
-    std::vector<double> buffer(L);  // inner terms per sample, then the terms of g
+    std::unique_ptr<double[]> buffer(new double[(std::max)(L, N)]);  // inner terms per sample, then the terms of g
     for (std::size_t i = 0; i < k; ++i) {
         const auto& s = sorted[i];
         const double ni = static_cast<double>(s.size());
@@ -156,22 +161,22 @@ inline anderson_result anderson_ksamp(std::vector<std::vector<double>> samples, 
             buffer[j] = l / Nd * d * d / (Bj * (Nd - Bj) - Nd * l / 4.0);
             start = end;
         }
-        A2akN += pairwise_sum(buffer.data(), L) / ni;
+        A2akN += pairwise_sum(buffer.get(), L) / ni;
     }
     A2akN *= (Nd - 1.0) / Nd;
 
     // Mean k - 1 and the variance of Scholz & Stephens (1987), as scipy computes them.
     double H = 0.0;
     for (const auto& s : sorted) H += 1.0 / static_cast<double>(s.size());
-    std::vector<double>& terms = buffer;  // reused: N - 2 terms
-    terms.resize(N > 2 ? N - 2 : 0);
+    double* const terms = buffer.get();  // reused: N - 2 terms
+    const std::size_t n_terms = N > 2 ? N - 2 : 0;
     double hs = 0.0;  // cumulative sum of 1/(N-1), 1/(N-2), ..., 1/2
     for (std::size_t j = N - 1, t = 0; j >= 2; --j, ++t) {
         hs += 1.0 / static_cast<double>(j);
         terms[t] = hs / static_cast<double>(N - j + 1);  // divided by 2, 3, ..., N-1
     }
     const double h = hs + 1.0;
-    const double g = pairwise_sum(terms.data(), terms.size());
+    const double g = pairwise_sum(terms, n_terms);
     const double kd = static_cast<double>(k), k2 = static_cast<double>(k * k);
     const double a = (4 * g - 6) * (kd - 1) + (10 - 6 * g) * H;
     const double b = (2 * g - 4) * k2 + 8 * h * kd + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6;
