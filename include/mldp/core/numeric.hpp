@@ -4,7 +4,10 @@
 
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mldp/core/contiguous.hpp"
 #include "mldp/core/error.hpp"
@@ -95,6 +98,21 @@ template <class X>
 double pairwise_sum(X&& values) {
     const auto v = evaluate_contiguous<double>(std::forward<X>(values));
     return pairwise_sum(v.data(), v.size());
+}
+
+/// numpy.mean(x) and numpy.var(x, ddof) with numpy's summation, so they match NumPy (and scipy, which
+/// calls it) bit for bit: the mean is pairwise_sum / n, the variance the pairwise sum of squared
+/// deviations over n - ddof (NaN when n <= ddof). Allocates n doubles for the deviations. n >= 1.
+inline std::pair<double, double> numpy_mean_and_var(const double* x, std::size_t n, std::size_t ddof) {
+    const double mean = pairwise_sum(x, n) / static_cast<double>(n);
+    std::vector<double> sq(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double d = x[i] - mean;
+        sq[i] = d * d;
+    }
+    const double var = n > ddof ? pairwise_sum(sq.data(), n) / static_cast<double>(n - ddof)
+                                : std::numeric_limits<double>::quiet_NaN();
+    return {mean, var};
 }
 
 /// Index of the first NaN or infinite value in [data, data + n), or n when all are finite.

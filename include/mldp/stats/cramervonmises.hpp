@@ -16,6 +16,7 @@
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/core/sort.hpp"
+#include "mldp/stats/special.hpp"
 #include "mldp/stats/test_result.hpp"
 
 namespace mldp::stats {
@@ -113,9 +114,7 @@ inline double pval_cvm_2samp_exact(double s, std::int64_t m, std::int64_t n) {
     for (const auto& e : gs[static_cast<std::size_t>(m)]) {
         if (static_cast<double>(e.first) >= zeta) favourable += e.second;
     }
-    double combinations = 1.0;  // C(m + n, m), exact below 2^53
-    for (std::int64_t i = 1; i <= m; ++i) combinations = combinations * static_cast<double>(n + i) / static_cast<double>(i);
-    return favourable / combinations;
+    return favourable / binomial_product(static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(m));  // C(m + n, m)
 }
 
 }  // namespace detail

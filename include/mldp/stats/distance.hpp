@@ -146,11 +146,7 @@ template <class R, class C>
 double normed_wasserstein_distance(R&& reference, C&& current, nan_policy policy = nan_policy::raise) {
     auto s = detail::prepare_pair(std::forward<R>(reference), std::forward<C>(current), policy, "reference", "current");
     if (s.has_nan()) return std::numeric_limits<double>::quiet_NaN();
-    const std::size_t n = s.a.values.size();
-    const double mean = pairwise_sum(s.a.values.data(), n) / static_cast<double>(n);
-    std::vector<double> sq(n);
-    for (std::size_t i = 0; i < n; ++i) sq[i] = (s.a.values[i] - mean) * (s.a.values[i] - mean);
-    const double sd = std::sqrt(pairwise_sum(sq.data(), n) / static_cast<double>(n));
+    const double sd = std::sqrt(numpy_mean_and_var(s.a.values.data(), s.a.values.size(), 0).second);
     if (!(sd > 0.0)) {
         throw data_error("reference", data_error::no_row, "the reference has zero standard deviation; the normed distance is undefined");
     }

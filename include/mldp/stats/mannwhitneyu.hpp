@@ -68,10 +68,7 @@ inline double mwu_exact_sf(std::size_t m, std::size_t n, std::size_t u) {
     }
     double cum = 0.0;
     for (std::size_t k = 0; k <= kmax; ++k) cum += rows[n][k];
-    // binom(m + n, m) as a product (exact while it fits in 53 bits)
-    double total = 1.0;
-    for (std::size_t i = 1; i <= m; ++i) total = total * static_cast<double>(n + i) / static_cast<double>(i);
-    return cum / total;
+    return cum / binomial_product(n, m);  // C(m + n, m)
 }
 
 }  // namespace detail

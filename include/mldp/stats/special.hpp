@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <utility>
 
@@ -179,6 +180,14 @@ namespace detail {
 // log B(a, b). When the larger argument is >= 10, lgamma(big) - lgamma(big + small) is taken from
 // Stirling's series, -(big - 1/2) log1p(small/big) - small log(big + small) + small + corrections,
 // whose terms are of the size of the result rather than of big log big.
+// C(n + k, k) as the product prod_{i=1..k} (n + i) / i, rounded at each step: exact while the partial
+// products stay below 2^53, as the exact null distributions (MWU, Cramer-von Mises) need.
+inline double binomial_product(std::uint64_t n, std::uint64_t k) noexcept {
+    double c = 1.0;
+    for (std::uint64_t i = 1; i <= k; ++i) c = c * static_cast<double>(n + i) / static_cast<double>(i);
+    return c;
+}
+
 inline double log_beta(double a, double b) noexcept {
     const double big_arg = (std::max)(a, b), small_arg = (std::min)(a, b);
     if (big_arg < 10.0) return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);

@@ -33,22 +33,6 @@ struct ttest_result {
     double effect_size = std::numeric_limits<double>::quiet_NaN();
 };
 
-namespace detail {
-
-// numpy.mean and numpy.var(ddof=1), with numpy's summation, so the results match scipy's bit for bit.
-inline std::pair<double, double> mean_and_sample_variance(const double* x, std::size_t n) {
-    const double mean = pairwise_sum(x, n) / static_cast<double>(n);
-    std::vector<double> sq(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        const double d = x[i] - mean;
-        sq[i] = d * d;
-    }
-    const double var = n > 1 ? pairwise_sum(sq.data(), n) / static_cast<double>(n - 1) : std::numeric_limits<double>::quiet_NaN();
-    return {mean, var};
-}
-
-}  // namespace detail
-
 /// Two-sample t-test of equal means, equal to scipy.stats.ttest_ind(a, b, equal_var, alternative):
 /// Welch: t = (m1 - m2) / sqrt(s1^2/n1 + s2^2/n2), df by Welch-Satterthwaite (1 when both variances
 /// are zero, as scipy); Student: pooled variance, df = n1 + n2 - 2. p-values from Student's t
@@ -62,8 +46,8 @@ ttest_result ttest_ind(A&& a, B&& b, const ttest_options& options = {}) {
     const auto& sa = s.a;
     const auto& sb = s.b;
     const double n1 = static_cast<double>(sa.values.size()), n2 = static_cast<double>(sb.values.size());
-    const auto [m1, v1] = detail::mean_and_sample_variance(sa.values.data(), sa.values.size());
-    const auto [m2, v2] = detail::mean_and_sample_variance(sb.values.data(), sb.values.size());
+    const auto [m1, v1] = numpy_mean_and_var(sa.values.data(), sa.values.size(), 1);
+    const auto [m2, v2] = numpy_mean_and_var(sb.values.data(), sb.values.size(), 1);
     double denom;
     if (options.equal_var) {
         r.df = n1 + n2 - 2.0;
