@@ -15,6 +15,13 @@
 #include "mldp/core/random.hpp"
 #include "mldp/core/sort.hpp"
 
+#include "mldp/split/folds.hpp"
+#include "mldp/split/fractions.hpp"
+#include "mldp/split/hash.hpp"
+#include "mldp/split/random.hpp"
+#include "mldp/split/report.hpp"
+#include "mldp/split/result.hpp"
+#include "mldp/split/time.hpp"
 #include "mldp/stats/anderson.hpp"
 #include "mldp/stats/contingency.hpp"
 #include "mldp/stats/cramervonmises.hpp"

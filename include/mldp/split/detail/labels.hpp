@@ -1,0 +1,174 @@
+// mldp — private: turns a column of labels, groups or strata (integers, floating-point values,
+// strings or a categorical column) into dense codes numbered in ascending order of the value, so
+// that every splitter's result depends on the values, never on the order in which they first appear.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "mldp/core/column.hpp"
+#include "mldp/core/contiguous.hpp"
+#include "mldp/core/error.hpp"
+
+namespace mldp::split::detail {
+
+/// Dense codes of a label column. Class c is the c-th smallest distinct value (strings compare
+/// bytewise); counts[c] rows have it; names[c] prints it.
+struct encoded_labels {
+    std::vector<std::uint32_t> codes;
+    std::vector<std::size_t> counts;
+    std::vector<std::string> names;
+
+    std::size_t size() const noexcept { return codes.size(); }
+    std::size_t classes() const noexcept { return counts.size(); }
+};
+
+template <class C, class = void>
+struct has_value_type : std::false_type {};
+template <class C>
+struct has_value_type<C, std::void_t<typename C::value_type>> : std::true_type {};
+
+template <class L>
+constexpr bool is_string_column_v = std::is_same_v<L, std::vector<std::string>> ||
+                                    std::is_same_v<L, std::vector<std::string_view>>;
+
+template <class X, class = void>
+struct element_type {
+    using type = mldp::detail::range_value_t<X>;
+};
+template <class X>
+struct element_type<X, std::enable_if_t<mldp::detail::is_xexpression_v<X>>> {
+    using type = typename X::value_type;
+};
+/// Element type of a numeric column.
+template <class X>
+using element_t = typename element_type<X>::type;
+
+/// Remaps raw codes (in [0, k)) so that classes come in the order `order` gives (order[j] = raw code
+/// of the j-th class) and unused raw codes disappear.
+inline void canonicalize(encoded_labels& e, std::size_t k, const std::vector<std::uint32_t>& order,
+                         std::vector<std::string> raw_names) {
+    std::vector<std::size_t> raw_counts(k, 0);
+    for (auto c : e.codes) ++raw_counts[c];
+    std::vector<std::uint32_t> remap(k, 0);
+    std::uint32_t next = 0;
+    for (auto raw : order) {
+        if (raw_counts[raw] == 0) continue;
+        remap[raw] = next++;
+        e.counts.push_back(raw_counts[raw]);
+        e.names.push_back(std::move(raw_names[raw]));
+    }
+    for (auto& c : e.codes) c = remap[c];
+}
+
+inline encoded_labels encode_categorical(const categorical_column& col, const char* what) {
+    encoded_labels e;
+    const auto& codes = col.codes();
+    e.codes.resize(codes.size());
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        if (codes[i] < 0) throw data_error(what, i, "missing value (every row needs one)");
+        e.codes[i] = static_cast<std::uint32_t>(codes[i]);
+    }
+    const auto& dict = col.dictionary();
+    std::vector<std::uint32_t> order(dict.size());
+    std::iota(order.begin(), order.end(), std::uint32_t{0});
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return dict[a] < dict[b]; });
+    canonicalize(e, dict.size(), order, dict);
+    return e;
+}
+
+inline encoded_labels encode_integers(const std::int64_t* v, std::size_t n) {
+    encoded_labels e;
+    e.codes.resize(n);
+    if (n == 0) return e;
+    const auto [lo_it, hi_it] = std::minmax_element(v, v + n);
+    const std::int64_t lo = *lo_it;
+    const std::uint64_t span = static_cast<std::uint64_t>(*hi_it) - static_cast<std::uint64_t>(lo);
+    if (span < (std::max<std::uint64_t>)(std::uint64_t{1} << 16, 2 * static_cast<std::uint64_t>(n))) {
+        // Dense range: a direct table, O(n + range).
+        const std::size_t k = static_cast<std::size_t>(span) + 1;
+        for (std::size_t i = 0; i < n; ++i) {
+            e.codes[i] = static_cast<std::uint32_t>(static_cast<std::uint64_t>(v[i]) - static_cast<std::uint64_t>(lo));
+        }
+        std::vector<std::uint32_t> order(k);
+        std::iota(order.begin(), order.end(), std::uint32_t{0});
+        std::vector<std::string> names(k);
+        std::vector<char> seen(k, 0);
+        for (std::size_t i = 0; i < n; ++i) seen[e.codes[i]] = 1;
+        for (std::size_t j = 0; j < k; ++j) {
+            if (seen[j]) names[j] = std::to_string(static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + j));
+        }
+        canonicalize(e, k, order, std::move(names));
+        return e;
+    }
+    std::vector<std::int64_t> u(v, v + n);
+    std::sort(u.begin(), u.end());
+    u.erase(std::unique(u.begin(), u.end()), u.end());
+    if (u.size() > (std::numeric_limits<std::uint32_t>::max)()) {
+        throw invalid_argument("mldp::split: more than 2^32 - 1 distinct labels or groups");
+    }
+    e.counts.assign(u.size(), 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<std::uint32_t>(std::lower_bound(u.begin(), u.end(), v[i]) - u.begin());
+        e.codes[i] = c;
+        ++e.counts[c];
+    }
+    e.names.reserve(u.size());
+    for (auto x : u) e.names.push_back(std::to_string(x));
+    return e;
+}
+
+inline encoded_labels encode_doubles(const double* v, std::size_t n, const char* what) {
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(v[i])) throw data_error(what, i, fmt::format("{} is not a valid label (finite values only)", v[i]));
+    }
+    std::vector<double> u(v, v + n);
+    for (auto& x : u) x = x == 0.0 ? 0.0 : x;  // -0.0 and +0.0 are one class
+    std::sort(u.begin(), u.end());
+    u.erase(std::unique(u.begin(), u.end()), u.end());
+    encoded_labels e;
+    e.codes.resize(n);
+    e.counts.assign(u.size(), 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<std::uint32_t>(std::lower_bound(u.begin(), u.end(), v[i]) - u.begin());
+        e.codes[i] = c;
+        ++e.counts[c];
+    }
+    for (auto x : u) e.names.push_back(fmt::format("{}", x));
+    return e;
+}
+
+/// Encodes a label-like column: categorical_column, std::vector<std::string>,
+/// std::vector<std::string_view>, or any numeric column (integers exactly; floating-point values must
+/// be finite). `what` names the argument in error messages.
+template <class L>
+encoded_labels encode_labels(const L& labels, const char* what) {
+    if constexpr (std::is_same_v<L, categorical_column>) {
+        return encode_categorical(labels, what);
+    } else if constexpr (is_string_column_v<L>) {
+        return encode_categorical(categorical_column::from_strings(labels), what);
+    } else {
+        static_assert(is_numeric_source_v<const L&>,
+                      "mldp::split: labels, groups and strata must be a categorical_column, a std::vector of "
+                      "strings or string views, or a numeric column (std::vector, std::array, xtensor expression)");
+        if constexpr (std::is_integral_v<element_t<L>>) {
+            const auto x = evaluate_contiguous<std::int64_t>(labels);
+            return encode_integers(x.data(), x.size());
+        } else {
+            const auto x = evaluate_contiguous<double>(labels);
+            return encode_doubles(x.data(), x.size(), what);
+        }
+    }
+}
+
+}  // namespace mldp::split::detail
