@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "mldp/core/error.hpp"
+#include "mldp/core/detail/memory.hpp"
 #include "mldp/core/random.hpp"
 #include "mldp/split/detail/labels.hpp"
 #include "mldp/split/fractions.hpp"
@@ -45,8 +46,8 @@ inline std::vector<fold> folds_from_ids(const std::vector<std::uint32_t>& id, st
     for (auto f : id) ++sizes[f];
     std::vector<fold> out(k);
     for (std::size_t f = 0; f < k; ++f) {
-        out[f].test.reserve(sizes[f]);
-        out[f].train.reserve(id.size() - sizes[f]);
+        mldp::detail::reserve_large(out[f].test, sizes[f]);
+        mldp::detail::reserve_large(out[f].train, id.size() - sizes[f]);
     }
     for (std::size_t i = 0; i < id.size(); ++i) {
         for (std::size_t f = 0; f < k; ++f) (f == id[i] ? out[f].test : out[f].train).push_back(i);
@@ -84,7 +85,7 @@ inline std::vector<std::uint32_t> stratified_fold_ids(const encoded_labels& e, s
         start += cnt;
     }
     std::vector<std::size_t> next(nc, 0);
-    std::vector<std::uint32_t> id(n);
+    auto id = mldp::detail::large_vector<std::uint32_t>(n);
     for (std::size_t i = 0; i < n; ++i) id[i] = fold_seq[e.codes[i]][next[e.codes[i]]++];
     return id;
 }
@@ -92,7 +93,7 @@ inline std::vector<std::uint32_t> stratified_fold_ids(const encoded_labels& e, s
 template <class L>
 std::vector<fold> stratified_k_fold_impl(const L& labels, std::size_t k, rng* g) {
     constexpr const char* fn = "mldp::split::stratified_k_fold";
-    const encoded_labels e = encode_labels(labels, "labels");
+    const encoded_labels e = encode_labels(labels, "labels", false);
     require_nonempty(e.size(), fn);
     require_k(k, e.size(), fn);
     if (*std::max_element(e.counts.begin(), e.counts.end()) < k) {
@@ -118,7 +119,7 @@ inline double numpy_std(const double* v, std::size_t m) noexcept {
 /// (scikit-learn's KFold(k)). Throws invalid_argument for k < 2 or k > n.
 inline std::vector<fold> k_fold(std::size_t n, std::size_t k) {
     detail::require_k(k, n, "mldp::split::k_fold");
-    std::vector<std::uint32_t> id(n);
+    auto id = mldp::detail::large_vector<std::uint32_t>(n);
     std::size_t at = 0;
     for (std::size_t f = 0; f < k; ++f) {
         const std::size_t size = n / k + (f < n % k ? 1 : 0);
@@ -131,11 +132,11 @@ inline std::vector<fold> k_fold(std::size_t n, std::size_t k) {
 /// seed_sequence(seed).derive("k_fold") first. Throws invalid_argument for k < 2 or k > n.
 inline std::vector<fold> k_fold(std::size_t n, std::size_t k, std::uint64_t seed) {
     detail::require_k(k, n, "mldp::split::k_fold");
-    std::vector<std::size_t> perm(n);
+    auto perm = mldp::detail::large_vector<std::size_t>(n);
     std::iota(perm.begin(), perm.end(), std::size_t{0});
     rng g(seed_sequence(seed).derive("k_fold"));
     mldp::shuffle(perm.begin(), perm.end(), g);
-    std::vector<std::uint32_t> id(n);
+    auto id = mldp::detail::large_vector<std::uint32_t>(n);
     std::size_t at = 0;
     for (std::size_t f = 0; f < k; ++f) {
         const std::size_t size = n / k + (f < n % k ? 1 : 0);
@@ -168,7 +169,7 @@ std::vector<fold> stratified_k_fold(const L& labels, std::size_t k, std::uint64_
 template <class G>
 std::vector<fold> group_k_fold(const G& groups, std::size_t k) {
     constexpr const char* fn = "mldp::split::group_k_fold";
-    const detail::encoded_labels e = detail::encode_labels(groups, "groups");
+    const detail::encoded_labels e = detail::encode_labels(groups, "groups", false);
     detail::require_nonempty(e.size(), fn);
     detail::require_k(k, e.classes(), fn, "groups");
     std::vector<std::uint32_t> order(e.classes());
@@ -182,7 +183,7 @@ std::vector<fold> group_k_fold(const G& groups, std::size_t k) {
         load[f] += e.counts[grp];
         group_fold[grp] = static_cast<std::uint32_t>(f);
     }
-    std::vector<std::uint32_t> id(e.size());
+    auto id = mldp::detail::large_vector<std::uint32_t>(e.size());
     for (std::size_t i = 0; i < e.size(); ++i) id[i] = group_fold[e.codes[i]];
     return detail::folds_from_ids(id, k);
 }
@@ -192,8 +193,8 @@ namespace detail {
 template <class L, class G>
 std::vector<fold> stratified_group_k_fold_impl(const L& labels, const G& groups, std::size_t k, rng* g) {
     constexpr const char* fn = "mldp::split::stratified_group_k_fold";
-    const encoded_labels y = encode_labels(labels, "labels");
-    const encoded_labels gr = encode_labels(groups, "groups");
+    const encoded_labels y = encode_labels(labels, "labels", false);
+    const encoded_labels gr = encode_labels(groups, "groups", false);
     require_nonempty(y.size(), fn);
     require_rows(gr.size(), y.size(), fn, "groups");
     require_k(k, gr.classes(), fn, "groups");
@@ -242,7 +243,7 @@ std::vector<fold> stratified_group_k_fold_impl(const L& labels, const G& groups,
         fold_size[best] += static_cast<double>(gr.counts[grp]);
         group_fold[grp] = static_cast<std::uint32_t>(best);
     }
-    std::vector<std::uint32_t> id(y.size());
+    auto id = mldp::detail::large_vector<std::uint32_t>(y.size());
     for (std::size_t i = 0; i < y.size(); ++i) id[i] = group_fold[gr.codes[i]];
     return folds_from_ids(id, k);
 }

@@ -4,9 +4,12 @@
 // `ABS(MOD(FARM_FINGERPRINT(CAST(key AS STRING)), B))` exactly.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -16,6 +19,7 @@
 
 #include "mldp/core/column.hpp"
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/memory.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/farmhash.hpp"
 #include "mldp/core/hash.hpp"
@@ -58,6 +62,10 @@ public:
         buffer_ = salt_;
     }
 
+    bool is_xxh3() const noexcept { return kind_ == hash_kind::xxh3; }
+    std::uint64_t seed() const noexcept { return seed_; }
+    std::uint32_t buckets() const noexcept { return buckets_; }
+
     std::uint32_t of_string(std::string_view key) {
         if (kind_ == hash_kind::xxh3) return static_cast<std::uint32_t>(hash64(key, seed_) % buckets_);
         if (salt_.empty()) return farm_bucket(farm_fingerprint64(key));
@@ -89,26 +97,24 @@ private:
     std::string buffer_;
 };
 
-/// Visits a key column: calls init(n) once, then fn(row, v) for every row, where v is of_string(key)
-/// for string keys and of_integer(key) for integer keys. Keys: std::vector<std::string>,
-/// std::vector<std::string_view>, a categorical_column (each dictionary entry is mapped once; missing
-/// values throw data_error), or any integer column.
-template <class K, class Init, class OfString, class OfInteger, class Fn>
-void visit_keys(const K& keys, Init&& init, OfString&& of_string, OfInteger&& of_integer, Fn&& fn) {
+/// Maps a key column to per-row values: calls body(n, value_at), where value_at(i) is
+/// of_string(key i) for string keys and of_integer(key i) for integer keys. Keys:
+/// std::vector<std::string>, std::vector<std::string_view>, a categorical_column (each dictionary
+/// entry is mapped once; a missing value throws data_error before body runs), or any integer column.
+template <class K, class OfString, class OfInteger, class Body>
+void with_key_values(const K& keys, OfString&& of_string, OfInteger&& of_integer, Body&& body) {
     if constexpr (std::is_same_v<K, categorical_column>) {
         const auto& dict = keys.dictionary();
         std::vector<decltype(of_string(std::string_view()))> per_code;
         per_code.reserve(dict.size());
         for (const auto& d : dict) per_code.push_back(of_string(std::string_view(d)));
         const auto& codes = keys.codes();
-        init(codes.size());
         for (std::size_t i = 0; i < codes.size(); ++i) {
             if (codes[i] < 0) throw data_error("keys", i, "missing key (every row needs a key)");
-            fn(i, per_code[static_cast<std::size_t>(codes[i])]);
         }
+        body(codes.size(), [&](std::size_t i) { return per_code[static_cast<std::size_t>(codes[i])]; });
     } else if constexpr (is_string_column_v<K>) {
-        init(keys.size());
-        for (std::size_t i = 0; i < keys.size(); ++i) fn(i, of_string(std::string_view(keys[i])));
+        body(keys.size(), [&](std::size_t i) { return of_string(std::string_view(keys[i])); });
     } else {
         static_assert(is_numeric_source_v<const K&> && std::is_integral_v<element_t<K>>,
                       "mldp::split: keys must be a std::vector of strings or string views, a categorical_column, "
@@ -117,9 +123,7 @@ void visit_keys(const K& keys, Init&& init, OfString&& of_string, OfInteger&& of
         static_assert(!std::is_same_v<I, bool>, "mldp::split: bool is not a key type");
         const auto x = evaluate_contiguous<I>(keys);
         const I* p = x.data();
-        const std::size_t n = x.size();
-        init(n);
-        for (std::size_t i = 0; i < n; ++i) fn(i, of_integer(p[i]));
+        body(x.size(), [&](std::size_t i) { return of_integer(p[i]); });
     }
 }
 
@@ -130,11 +134,63 @@ inline void fill_from_assignment(const std::vector<std::uint8_t>& a, split_resul
     std::vector<std::size_t>* out[4] = {&r.train, &r.validation, &r.test, &r.dropped};
     for (int s = 0; s < 4; ++s) {
         out[s]->clear();
+        mldp::detail::reserve_large(*out[s], counts[s]);
         out[s]->resize(counts[s]);
     }
     std::size_t* w[4] = {r.train.data(), r.validation.data(), r.test.data(), r.dropped.data()};
     for (std::size_t i = 0; i < a.size(); ++i) *w[a[i]]++ = i;
 }
+
+/// Appends rows to the subsets of a split_result, rows in ascending order so the vectors come out
+/// sorted. Works in chunks: the subsets of a chunk of rows are computed first (independent
+/// iterations the CPU overlaps), then the row numbers are scattered branch-free into three small
+/// buffers (each row stored at all three cursors, only its own cursor advancing) and appended with
+/// one insert each, which copies into reserved memory without zero-filling it first. Vectors are
+/// reserved for the expected sizes and grow by the vector's own rule only if those are exceeded.
+class subset_sink {
+public:
+    subset_sink(split_result& r, std::size_t train, std::size_t validation, std::size_t test)
+        : out_{&r.train, &r.validation, &r.test} {
+        const std::size_t want[3] = {train, validation, test};
+        for (int s = 0; s < 3; ++s) {
+            out_[s]->clear();
+            mldp::detail::reserve_large(*out_[s], want[s]);
+        }
+    }
+
+    /// Appends rows 0..n-1, row i to subset subset_of(i) (0 train, 1 validation, 2 test).
+    template <class SubsetOf>
+    void fill(std::size_t n, SubsetOf subset_of) {
+        constexpr std::size_t chunk = 512;
+        // 32-bit entries, not bytes: a byte store may alias any object, which would force the
+        // compiler to reload captured values after each store.
+        std::uint32_t sub[chunk];
+        std::size_t rows[3][chunk + 1];
+        for (std::size_t base = 0; base < n; base += chunk) {
+            const std::size_t m = (std::min)(chunk, n - base);
+            for (std::size_t j = 0; j < m; ++j) sub[j] = subset_of(base + j);
+            std::size_t c0 = 0, c1 = 0, c2 = 0;
+            for (std::size_t j = 0; j < m; ++j) {
+                const std::uint64_t s = sub[j];  // 0, 1 or 2
+                const std::size_t row = base + j;
+                rows[0][c0] = row;
+                rows[1][c1] = row;
+                rows[2][c2] = row;
+                // Arithmetic, not comparisons, so that the compiler cannot turn them back into
+                // (mispredicted) branches: (s - 1) >> 63 is s == 0, s & 1 is s == 1, s >> 1 is s == 2.
+                c0 += (s - 1) >> 63;
+                c1 += s & 1;
+                c2 += s >> 1;
+            }
+            out_[0]->insert(out_[0]->end(), rows[0], rows[0] + c0);
+            out_[1]->insert(out_[1]->end(), rows[1], rows[1] + c1);
+            out_[2]->insert(out_[2]->end(), rows[2], rows[2] + c2);
+        }
+    }
+
+private:
+    std::vector<std::size_t>* out_[3];
+};
 
 }  // namespace detail
 
@@ -151,6 +207,17 @@ std::uint32_t hash_bucket(I key, const hash_options& options = {}) {
     return b.of_integer(key);
 }
 
+namespace detail {
+inline split_result finish_hash_split(split_result r, const fractions& f, const hash_options& options) {
+    r.info.algorithm = "hash_split";
+    r.info.hash = to_string(options.hash);
+    r.info.salt = options.salt;
+    r.info.buckets = options.buckets;
+    r.info.requested = f;
+    return r;
+}
+}  // namespace detail
+
 /// Splits rows by a hash of their key: bucket b (see hash_kind) goes to train when
 /// b < cut1 = round(B * train), to validation when b < cut2 = round(B * (train + validation)), to test
 /// otherwise. Subset sizes follow the fractions only on average (in expectation b is uniform), but a
@@ -164,21 +231,39 @@ split_result hash_split(const K& keys, const fractions& f, const hash_options& o
     const auto cuts = detail::subset_sizes(options.buckets, f);
     const std::uint32_t cut1 = static_cast<std::uint32_t>(cuts[0]);
     const std::uint32_t cut2 = static_cast<std::uint32_t>(cuts[0] + cuts[1]);
-    std::vector<std::uint8_t> a;
-    detail::visit_keys(
-        keys, [&](std::size_t n) { a.resize(n); }, [&](std::string_view k) { return b.of_string(k); },
-        [&](auto k) { return b.of_integer(k); },
-        [&](std::size_t i, std::uint32_t bucket) {
-            a[i] = static_cast<std::uint8_t>((bucket >= cut1) + (bucket >= cut2));
-        });
     split_result r;
-    detail::fill_from_assignment(a, r);
-    r.info.algorithm = "hash_split";
-    r.info.hash = to_string(options.hash);
-    r.info.salt = options.salt;
-    r.info.buckets = options.buckets;
-    r.info.requested = f;
-    return r;
+    // Room for the expected share plus 8 binomial standard deviations: growth is then (almost) never
+    // needed.
+    auto expected = [&](std::size_t n, std::size_t buckets_in) {
+        const double p = static_cast<double>(buckets_in) / static_cast<double>(options.buckets);
+        const double dn = static_cast<double>(n);
+        return static_cast<std::size_t>((std::min)(dn, dn * p + 8.0 * std::sqrt(dn * p * (1 - p)) + 64.0));
+    };
+    auto to_subset = [cut1, cut2](std::uint32_t bucket) {
+        return static_cast<std::uint32_t>((bucket >= cut1) + (bucket >= cut2));
+    };
+    if constexpr (is_numeric_source_v<const K&>) {
+        if (b.is_xxh3()) {
+            // The hot case (integer keys, xxh3): every value the loop needs is copied into it.
+            using I = detail::element_t<K>;
+            static_assert(std::is_integral_v<I> && !std::is_same_v<I, bool>,
+                          "mldp::split::hash_split: numeric keys must be integers");
+            const auto x = evaluate_contiguous<I>(keys);
+            const std::size_t n = x.size();
+            detail::subset_sink sink(r, expected(n, cuts[0]), expected(n, cuts[1]), expected(n, cuts[2]));
+            sink.fill(n, [p = x.data(), seed = b.seed(), buckets = std::uint64_t{b.buckets()}, to_subset](std::size_t i) {
+                return to_subset(static_cast<std::uint32_t>(hash_value(p[i], seed) % buckets));
+            });
+            return detail::finish_hash_split(std::move(r), f, options);
+        }
+    }
+    detail::with_key_values(
+        keys, [&](std::string_view k) { return b.of_string(k); }, [&](auto k) { return b.of_integer(k); },
+        [&](std::size_t n, auto&& bucket_of) {
+            detail::subset_sink sink(r, expected(n, cuts[0]), expected(n, cuts[1]), expected(n, cuts[2]));
+            sink.fill(n, [&](std::size_t i) { return to_subset(bucket_of(i)); });
+        });
+    return detail::finish_hash_split(std::move(r), f, options);
 }
 
 }  // namespace mldp::split

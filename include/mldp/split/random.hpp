@@ -168,19 +168,16 @@ inline std::uint8_t draw(remaining& r, rng& g) noexcept {
     return 2;
 }
 
-inline split_result from_assignment(const std::vector<std::uint8_t>& a) {
-    split_result r;
-    fill_from_assignment(a, r);
-    return r;
-}
-
 /// 64-bit keyed hash of each row's key (xxh3 with `seed`), for order-independent selection.
 template <class K>
 std::vector<std::uint64_t> key_hashes(const K& keys, std::uint64_t seed) {
     std::vector<std::uint64_t> h;
-    visit_keys(
-        keys, [&](std::size_t n) { h.resize(n); }, [&](std::string_view k) { return hash64(k, seed); },
-        [&](auto k) { return hash_value(k, seed); }, [&](std::size_t i, std::uint64_t v) { h[i] = v; });
+    with_key_values(
+        keys, [&](std::string_view k) { return hash64(k, seed); }, [&](auto k) { return hash_value(k, seed); },
+        [&](std::size_t n, auto&& hash_of) {
+            h.resize(n);
+            for (std::size_t i = 0; i < n; ++i) h[i] = hash_of(i);
+        });
     return h;
 }
 
@@ -232,13 +229,18 @@ split_result stratified_impl(const L& labels, const K* keys, const fractions& f,
         if (rare[c]) cells[c] = {e.counts[c], 0, 0};
     }
 
-    std::vector<std::uint8_t> a(n);
+    split_result r;
     if (!keys) {
         std::vector<remaining> rem(k);
-        for (std::size_t c = 0; c < k; ++c) rem[c] = {cells[c][0], cells[c][1], e.counts[c]};
+        std::array<std::size_t, 3> sizes = {0, 0, 0};
+        for (std::size_t c = 0; c < k; ++c) {
+            rem[c] = {cells[c][0], cells[c][1], e.counts[c]};
+            for (std::size_t j = 0; j < 3; ++j) sizes[j] += cells[c][j];
+        }
         rng g(seed_sequence(seed).derive("stratified_split/rows"));
-        for (std::size_t i = 0; i < n; ++i) a[i] = draw(rem[e.codes[i]], g);
+        subset_sink(r, sizes[0], sizes[1], sizes[2]).fill(n, [&](std::size_t i) { return draw(rem[e.codes[i]], g); });
     } else {
+        std::vector<std::uint8_t> a(n);
         // Rank the rows of each class by keyed hash (ties by row): the lowest go to train, the next to
         // validation. The result depends on the (label, key) pairs only, not on row order.
         std::vector<std::size_t> start(k + 1, 0);
@@ -252,13 +254,13 @@ split_result stratified_impl(const L& labels, const K* keys, const fractions& f,
             std::sort(first, last, [&](std::size_t x, std::size_t y) {
                 return hashes[x] != hashes[y] ? hashes[x] < hashes[y] : x < y;
             });
-            std::size_t r = 0;
-            for (auto it = first; it != last; ++it, ++r) {
-                a[*it] = static_cast<std::uint8_t>((r >= cells[c][0]) + (r >= cells[c][0] + cells[c][1]));
+            std::size_t rank = 0;
+            for (auto it = first; it != last; ++it, ++rank) {
+                a[*it] = static_cast<std::uint8_t>((rank >= cells[c][0]) + (rank >= cells[c][0] + cells[c][1]));
             }
         }
+        fill_from_assignment(a, r);
     }
-    split_result r = from_assignment(a);
     r.info.algorithm = keys ? "stratified_split/keyed" : "stratified_split";
     r.info.seed = seed;
     r.info.requested = f;
@@ -282,9 +284,8 @@ inline split_result random_split(std::size_t n, const fractions& f, std::uint64_
     const auto s = detail::subset_sizes(n, f);
     detail::remaining rem{s[0], s[1], n};
     rng g(seed_sequence(seed).derive("random_split"));
-    std::vector<std::uint8_t> a(n);
-    for (std::size_t i = 0; i < n; ++i) a[i] = detail::draw(rem, g);
-    split_result r = detail::from_assignment(a);
+    split_result r;
+    detail::subset_sink(r, s[0], s[1], s[2]).fill(n, [&](std::size_t) { return detail::draw(rem, g); });
     r.info.algorithm = "random_split";
     r.info.seed = seed;
     r.info.requested = f;
@@ -328,7 +329,7 @@ template <class G>
 split_result group_split(const G& groups, const fractions& f, std::uint64_t seed, const group_options& options = {}) {
     constexpr const char* fn = "mldp::split::group_split";
     detail::validate(f, fn);
-    const detail::encoded_labels e = detail::encode_labels(groups, "groups");
+    const detail::encoded_labels e = detail::encode_labels(groups, "groups", false);
     const std::size_t n = e.size();
     detail::require_nonempty(n, fn);
     const std::size_t ng = e.classes();
@@ -360,9 +361,10 @@ split_result group_split(const G& groups, const fractions& f, std::uint64_t seed
             before += e.counts[grp];
         }
     }
-    std::vector<std::uint8_t> a(n);
-    for (std::size_t i = 0; i < n; ++i) a[i] = group_subset[e.codes[i]];
-    split_result r = detail::from_assignment(a);
+    std::array<std::size_t, 3> sizes = {0, 0, 0};
+    for (std::size_t grp = 0; grp < ng; ++grp) sizes[group_subset[grp]] += e.counts[grp];
+    split_result r;
+    detail::subset_sink(r, sizes[0], sizes[1], sizes[2]).fill(n, [&](std::size_t i) { return group_subset[e.codes[i]]; });
     r.info.algorithm = "group_split";
     r.info.seed = seed;
     r.info.unit = options.unit == group_unit::rows ? "rows" : "groups";

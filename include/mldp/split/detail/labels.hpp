@@ -18,6 +18,7 @@
 
 #include "mldp/core/column.hpp"
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/memory.hpp"
 #include "mldp/core/error.hpp"
 
 namespace mldp::split::detail {
@@ -66,7 +67,7 @@ inline void canonicalize(encoded_labels& e, std::size_t k, const std::vector<std
         if (raw_counts[raw] == 0) continue;
         remap[raw] = next++;
         e.counts.push_back(raw_counts[raw]);
-        e.names.push_back(std::move(raw_names[raw]));
+        if (!raw_names.empty()) e.names.push_back(std::move(raw_names[raw]));
     }
     for (auto& c : e.codes) c = remap[c];
 }
@@ -74,7 +75,7 @@ inline void canonicalize(encoded_labels& e, std::size_t k, const std::vector<std
 inline encoded_labels encode_categorical(const categorical_column& col, const char* what) {
     encoded_labels e;
     const auto& codes = col.codes();
-    e.codes.resize(codes.size());
+    e.codes = mldp::detail::large_vector<std::uint32_t>(codes.size());
     for (std::size_t i = 0; i < codes.size(); ++i) {
         if (codes[i] < 0) throw data_error(what, i, "missing value (every row needs one)");
         e.codes[i] = static_cast<std::uint32_t>(codes[i]);
@@ -87,9 +88,9 @@ inline encoded_labels encode_categorical(const categorical_column& col, const ch
     return e;
 }
 
-inline encoded_labels encode_integers(const std::int64_t* v, std::size_t n) {
+inline encoded_labels encode_integers(const std::int64_t* v, std::size_t n, bool names_wanted) {
     encoded_labels e;
-    e.codes.resize(n);
+    e.codes = mldp::detail::large_vector<std::uint32_t>(n);
     if (n == 0) return e;
     const auto [lo_it, hi_it] = std::minmax_element(v, v + n);
     const std::int64_t lo = *lo_it;
@@ -102,11 +103,14 @@ inline encoded_labels encode_integers(const std::int64_t* v, std::size_t n) {
         }
         std::vector<std::uint32_t> order(k);
         std::iota(order.begin(), order.end(), std::uint32_t{0});
-        std::vector<std::string> names(k);
-        std::vector<char> seen(k, 0);
-        for (std::size_t i = 0; i < n; ++i) seen[e.codes[i]] = 1;
-        for (std::size_t j = 0; j < k; ++j) {
-            if (seen[j]) names[j] = std::to_string(static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + j));
+        std::vector<std::string> names;
+        if (names_wanted) {
+            names.resize(k);
+            std::vector<char> seen(k, 0);
+            for (std::size_t i = 0; i < n; ++i) seen[e.codes[i]] = 1;
+            for (std::size_t j = 0; j < k; ++j) {
+                if (seen[j]) names[j] = std::to_string(static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + j));
+            }
         }
         canonicalize(e, k, order, std::move(names));
         return e;
@@ -123,12 +127,14 @@ inline encoded_labels encode_integers(const std::int64_t* v, std::size_t n) {
         e.codes[i] = c;
         ++e.counts[c];
     }
-    e.names.reserve(u.size());
-    for (auto x : u) e.names.push_back(std::to_string(x));
+    if (names_wanted) {
+        e.names.reserve(u.size());
+        for (auto x : u) e.names.push_back(std::to_string(x));
+    }
     return e;
 }
 
-inline encoded_labels encode_doubles(const double* v, std::size_t n, const char* what) {
+inline encoded_labels encode_doubles(const double* v, std::size_t n, const char* what, bool names_wanted = true) {
     for (std::size_t i = 0; i < n; ++i) {
         if (!std::isfinite(v[i])) throw data_error(what, i, fmt::format("{} is not a valid label (finite values only)", v[i]));
     }
@@ -137,22 +143,25 @@ inline encoded_labels encode_doubles(const double* v, std::size_t n, const char*
     std::sort(u.begin(), u.end());
     u.erase(std::unique(u.begin(), u.end()), u.end());
     encoded_labels e;
-    e.codes.resize(n);
+    e.codes = mldp::detail::large_vector<std::uint32_t>(n);
     e.counts.assign(u.size(), 0);
     for (std::size_t i = 0; i < n; ++i) {
         const auto c = static_cast<std::uint32_t>(std::lower_bound(u.begin(), u.end(), v[i]) - u.begin());
         e.codes[i] = c;
         ++e.counts[c];
     }
-    for (auto x : u) e.names.push_back(fmt::format("{}", x));
+    if (names_wanted) {
+        for (auto x : u) e.names.push_back(fmt::format("{}", x));
+    }
     return e;
 }
 
 /// Encodes a label-like column: categorical_column, std::vector<std::string>,
 /// std::vector<std::string_view>, or any numeric column (integers exactly; floating-point values must
-/// be finite). `what` names the argument in error messages.
+/// be finite). `what` names the argument in error messages; names_wanted = false skips printable
+/// names (groups need none).
 template <class L>
-encoded_labels encode_labels(const L& labels, const char* what) {
+encoded_labels encode_labels(const L& labels, const char* what, bool names_wanted = true) {
     if constexpr (std::is_same_v<L, categorical_column>) {
         return encode_categorical(labels, what);
     } else if constexpr (is_string_column_v<L>) {
@@ -163,10 +172,10 @@ encoded_labels encode_labels(const L& labels, const char* what) {
                       "strings or string views, or a numeric column (std::vector, std::array, xtensor expression)");
         if constexpr (std::is_integral_v<element_t<L>>) {
             const auto x = evaluate_contiguous<std::int64_t>(labels);
-            return encode_integers(x.data(), x.size());
+            return encode_integers(x.data(), x.size(), names_wanted);
         } else {
             const auto x = evaluate_contiguous<double>(labels);
-            return encode_doubles(x.data(), x.size(), what);
+            return encode_doubles(x.data(), x.size(), what, names_wanted);
         }
     }
 }
