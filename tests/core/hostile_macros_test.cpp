@@ -19,8 +19,15 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <valarray>
 #include <variant>
 #include <vector>
+
+#include <charconv>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <xxhash.h>
 

@@ -3,7 +3,7 @@
 // -march=native -ffp-contract=fast) and requires the outputs to be byte-identical; ctest compares it
 // with tests/golden/seeded_outputs.txt so that any change of a seeded algorithm is deliberate.
 //
-// Later layers append their seeded APIs (splits, folds, sketches, sweeps) here.
+// Later layers append their seeded APIs (sketches, sweeps) here.
 #include <cstdint>
 #include <cstdio>
 #include <cmath>
@@ -103,6 +103,50 @@ int main() {
         o.seed = 42;
         const auto r = mldp::stats::mmd2(a, b, o);
         std::printf("mmd2.permutation_count %d\n", static_cast<int>(std::lround(r.p_value * 100.0)) - 1);
+    }
+    // split: every seeded splitter, as the manifest digest of its assignment plus a few indices, and
+    // the hash buckets (not seeded, but frozen by the documented encodings)
+    {
+        auto emit_split = [](const char* name, const mldp::split::split_result& r) {
+            line((std::string(name) + ".digest").c_str(), r.manifest().digest);
+            line((std::string(name) + ".sizes").c_str(),
+                 (static_cast<std::uint64_t>(r.train.size()) << 40) | (static_cast<std::uint64_t>(r.validation.size()) << 20) |
+                     static_cast<std::uint64_t>(r.test.size()));
+            for (std::uint64_t i = 0; i < 4 && i < r.test.size(); ++i) line(label((std::string(name) + ".test").c_str(), i).c_str(), r.test[i]);
+        };
+        auto emit_folds = [](const char* name, const std::vector<mldp::split::fold>& folds) {
+            std::uint64_t h = 0;
+            for (const auto& f : folds) {
+                for (auto r : f.test) h = mldp::hash_value(static_cast<std::uint64_t>(r), h);
+                h = mldp::hash_value(std::uint64_t{0xF01D}, h);
+            }
+            line(name, h);
+        };
+        mldp::rng g{root.derive("split-data")};
+        std::vector<std::int64_t> labels(5003), groups(5003), keys(5003);
+        std::vector<std::string> skeys;
+        for (std::size_t i = 0; i < labels.size(); ++i) {
+            labels[i] = static_cast<std::int64_t>(g.bounded(7) * g.bounded(3));
+            groups[i] = static_cast<std::int64_t>(g.bounded(400));
+            keys[i] = static_cast<std::int64_t>(g.next_u64());
+            skeys.push_back("user-" + std::to_string(g.bounded(100000)));
+        }
+        const mldp::split::fractions f{0.7, 0.2, 0.1};
+        emit_split("random_split(5003)", mldp::split::random_split(5003, f, 42));
+        emit_split("stratified_split", mldp::split::stratified_split(labels, f, 42));
+        emit_split("stratified_split/keyed", mldp::split::stratified_split(labels, keys, f, 42));
+        emit_split("group_split/rows", mldp::split::group_split(groups, f, 42));
+        emit_split("group_split/groups",
+                   mldp::split::group_split(groups, f, 42, {mldp::split::group_unit::groups}));
+        emit_split("hash_split/xxh3", mldp::split::hash_split(keys, f));
+        emit_split("hash_split/xxh3/salted", mldp::split::hash_split(skeys, f, {mldp::split::hash_kind::xxh3, 1000, "s"}));
+        emit_split("hash_split/farm_fingerprint",
+                   mldp::split::hash_split(skeys, f, {mldp::split::hash_kind::farm_fingerprint, 10, ""}));
+        emit_folds("k_fold(5003,5,42)", mldp::split::k_fold(5003, 5, 42));
+        emit_folds("stratified_k_fold(5,42)", mldp::split::stratified_k_fold(labels, 5, 42));
+        emit_folds("stratified_group_k_fold(5,42)", mldp::split::stratified_group_k_fold(labels, groups, 5, 42));
+        emit_folds("repeated_k_fold(5003,3,2,42)", mldp::split::repeated_k_fold(5003, 3, 2, 42));
+        emit_folds("repeated_stratified_k_fold(3,2,42)", mldp::split::repeated_stratified_k_fold(labels, 3, 2, 42));
     }
     return 0;
 }

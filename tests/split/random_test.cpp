@@ -247,6 +247,15 @@ TEST_CASE("group_split keeps every group in one subset") {
             CHECK(std::abs(static_cast<double>(r.test.size()) - 3000.0) <= 30);
         }
     }
+    // Integer ids take a by-value path; as doubles they take the general one: same groups, same split.
+    std::vector<double> as_double(groups.begin(), groups.end());
+    std::vector<std::int64_t> sparse(groups);
+    for (auto& v : sparse) v = v * 1000003 - 7;  // not a dense range any more
+    for (const auto unit : {mldp::split::group_unit::rows, mldp::split::group_unit::groups}) {
+        const auto want = mldp::split::group_split(groups, fractions{0.6, 0.2, 0.2}, 5, {unit}).manifest().digest;
+        CHECK(mldp::split::group_split(as_double, fractions{0.6, 0.2, 0.2}, 5, {unit}).manifest().digest == want);
+        CHECK(mldp::split::group_split(sparse, fractions{0.6, 0.2, 0.2}, 5, {unit}).manifest().digest == want);
+    }
     CHECK_THROWS_AS(mldp::split::group_split(std::vector<int>{1, 1, 2}, fractions{0.5, 0.25, 0.25}, 1),
                     mldp::invalid_argument);
     CHECK_NOTHROW(mldp::split::group_split(std::vector<int>{1, 1, 2}, fractions{0.5, 0, 0.5}, 1));

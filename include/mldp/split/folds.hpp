@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "mldp/core/detail/portable_math.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/detail/memory.hpp"
 #include "mldp/core/random.hpp"
@@ -103,13 +104,14 @@ std::vector<fold> stratified_k_fold_impl(const L& labels, std::size_t k, rng* g)
 }
 
 /// numpy.std (population) of v[0..m) as NumPy computes it for short rows: mean by sequential sum,
-/// then the mean of squared deviations.
+/// then the mean of squared deviations. Each square is rounded before it is added (fp_barrier), so
+/// FMA contraction cannot change which fold wins a comparison.
 inline double numpy_std(const double* v, std::size_t m) noexcept {
     double s = 0;
     for (std::size_t j = 0; j < m; ++j) s += v[j];
     const double mean = s / static_cast<double>(m);
     double q = 0;
-    for (std::size_t j = 0; j < m; ++j) q += (v[j] - mean) * (v[j] - mean);
+    for (std::size_t j = 0; j < m; ++j) q += mldp::detail::fp_barrier((v[j] - mean) * (v[j] - mean));
     return std::sqrt(q / static_cast<double>(m));
 }
 
@@ -232,7 +234,8 @@ std::vector<fold> stratified_group_k_fold_impl(const L& labels, const G& groups,
             }
             const double fold_eval = eval_sum / static_cast<double>(nc);
             const double samples = fold_size[f];
-            const bool close = std::fabs(fold_eval - min_eval) <= 1e-8 + 1e-5 * std::fabs(min_eval);  // np.isclose
+            const bool close =  // np.isclose(fold_eval, min_eval)
+                std::fabs(fold_eval - min_eval) <= 1e-8 + mldp::detail::fp_barrier(1e-5 * std::fabs(min_eval));
             if (fold_eval < min_eval || (close && samples < min_samples)) {
                 min_eval = fold_eval;
                 min_samples = samples;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "mldp/core/detail/memory.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/hash.hpp"
 #include "mldp/core/random.hpp"
@@ -271,6 +272,51 @@ split_result stratified_impl(const L& labels, const K* keys, const fractions& f,
     return r;
 }
 
+/// group_split's assignment of G groups (counts in ascending order of value) to subsets.
+inline std::vector<std::uint8_t> assign_groups(const std::vector<std::size_t>& counts, std::size_t n,
+                                               const fractions& f, std::uint64_t seed, group_unit unit,
+                                               const char* fn) {
+    const std::size_t ng = counts.size();
+    const auto need = static_cast<std::size_t>(nonempty_subsets(f));
+    if (ng < need) {
+        throw invalid_argument(fmt::format("{}: {} group(s) cannot fill {} non-empty subsets without sharing a group",
+                                           fn, ng, need));
+    }
+    auto order = mldp::detail::large_vector<std::uint32_t>(ng);
+    std::iota(order.begin(), order.end(), std::uint32_t{0});
+    rng g(seed_sequence(seed).derive("group_split"));
+    mldp::shuffle(order.begin(), order.end(), g);
+    auto group_subset = mldp::detail::large_vector<std::uint8_t>(ng);
+    if (unit == group_unit::groups) {
+        const auto s = subset_sizes(ng, f);
+        for (std::size_t t = 0; t < ng; ++t) {
+            group_subset[order[t]] = static_cast<std::uint8_t>((t >= s[0]) + (t >= s[0] + s[1]));
+        }
+    } else {
+        // Compare 2 * midpoint = 2 * before + size with 2 * n * fraction, in doubles (exact below 2^52 rows).
+        const double dn = static_cast<double>(n);
+        const double cut1 = f.train > 0 ? 2.0 * dn * f.train : -1.0;
+        const double cut2 = f.test > 0 ? (f.validation > 0 ? 2.0 * dn * (f.train + f.validation) : cut1) : 4.0 * dn;
+        std::size_t before = 0;
+        for (std::size_t t = 0; t < ng; ++t) {
+            const std::size_t grp = order[t];
+            const double mid2 = 2.0 * static_cast<double>(before) + static_cast<double>(counts[grp]);
+            group_subset[grp] = static_cast<std::uint8_t>((mid2 >= cut1) + (mid2 >= cut2));
+            before += counts[grp];
+        }
+    }
+    return group_subset;
+}
+
+inline split_result finish_group_split(split_result r, const fractions& f, std::uint64_t seed,
+                                       const group_options& options) {
+    r.info.algorithm = "group_split";
+    r.info.seed = seed;
+    r.info.unit = options.unit == group_unit::rows ? "rows" : "groups";
+    r.info.requested = f;
+    return r;
+}
+
 }  // namespace detail
 
 /// Uniformly random split of rows 0..n-1 with exact sizes: train gets round(n * train) rows,
@@ -329,47 +375,53 @@ template <class G>
 split_result group_split(const G& groups, const fractions& f, std::uint64_t seed, const group_options& options = {}) {
     constexpr const char* fn = "mldp::split::group_split";
     detail::validate(f, fn);
+    split_result r;
+    if constexpr (is_numeric_source_v<const G&>) {
+        if constexpr (std::is_integral_v<detail::element_t<G>>) {
+            // Integer ids in a dense range (the common case): count and look up by value, with no
+            // per-row code array. Same groups, same order, same result as the general path.
+            const auto x = evaluate_contiguous<std::int64_t>(groups);
+            const std::int64_t* v = x.data();
+            const std::size_t n = x.size();
+            detail::require_nonempty(n, fn);
+            const auto [min_v, max_v] = detail::min_max(v, n);
+            const auto lo = static_cast<std::uint64_t>(min_v);
+            const std::uint64_t span = static_cast<std::uint64_t>(max_v) - lo;
+            if (span < 2 * static_cast<std::uint64_t>(n)) {
+                const std::size_t k = static_cast<std::size_t>(span) + 1;
+                auto by_value = mldp::detail::large_vector<std::size_t>(k);
+                for (std::size_t i = 0; i < n; ++i) ++by_value[static_cast<std::uint64_t>(v[i]) - lo];
+                std::vector<std::size_t> counts;
+                std::vector<std::uint32_t> value_of;
+                mldp::detail::reserve_large(counts, k);
+                mldp::detail::reserve_large(value_of, k);
+                for (std::size_t j = 0; j < k; ++j) {
+                    if (by_value[j] == 0) continue;
+                    counts.push_back(by_value[j]);
+                    value_of.push_back(static_cast<std::uint32_t>(j));
+                }
+                const auto group_subset = detail::assign_groups(counts, n, f, seed, options.unit, fn);
+                auto subset_by_value = mldp::detail::large_vector<std::uint8_t>(k);
+                std::array<std::size_t, 3> sizes = {0, 0, 0};
+                for (std::size_t t = 0; t < counts.size(); ++t) {
+                    subset_by_value[value_of[t]] = group_subset[t];
+                    sizes[group_subset[t]] += counts[t];
+                }
+                detail::subset_sink(r, sizes[0], sizes[1], sizes[2]).fill(n, [&](std::size_t i) {
+                    return subset_by_value[static_cast<std::uint64_t>(v[i]) - lo];
+                });
+                return detail::finish_group_split(std::move(r), f, seed, options);
+            }
+        }
+    }
     const detail::encoded_labels e = detail::encode_labels(groups, "groups", false);
     const std::size_t n = e.size();
     detail::require_nonempty(n, fn);
-    const std::size_t ng = e.classes();
-    const auto need = static_cast<std::size_t>(detail::nonempty_subsets(f));
-    if (ng < need) {
-        throw invalid_argument(fmt::format("{}: {} group(s) cannot fill {} non-empty subsets without sharing a group",
-                                           fn, ng, need));
-    }
-    std::vector<std::uint32_t> order(ng);
-    std::iota(order.begin(), order.end(), std::uint32_t{0});
-    rng g(seed_sequence(seed).derive("group_split"));
-    mldp::shuffle(order.begin(), order.end(), g);
-    std::vector<std::uint8_t> group_subset(ng, 0);
-    if (options.unit == group_unit::groups) {
-        const auto s = detail::subset_sizes(ng, f);
-        for (std::size_t t = 0; t < ng; ++t) {
-            group_subset[order[t]] = static_cast<std::uint8_t>((t >= s[0]) + (t >= s[0] + s[1]));
-        }
-    } else {
-        // Compare 2 * midpoint = 2 * before + size with 2 * n * fraction, in doubles (exact below 2^52 rows).
-        const double dn = static_cast<double>(n);
-        const double cut1 = f.train > 0 ? 2.0 * dn * f.train : -1.0;
-        const double cut2 = f.test > 0 ? (f.validation > 0 ? 2.0 * dn * (f.train + f.validation) : cut1) : 4.0 * dn;
-        std::size_t before = 0;
-        for (std::size_t t = 0; t < ng; ++t) {
-            const std::size_t grp = order[t];
-            const double mid2 = 2.0 * static_cast<double>(before) + static_cast<double>(e.counts[grp]);
-            group_subset[grp] = static_cast<std::uint8_t>((mid2 >= cut1) + (mid2 >= cut2));
-            before += e.counts[grp];
-        }
-    }
+    const auto group_subset = detail::assign_groups(e.counts, n, f, seed, options.unit, fn);
     std::array<std::size_t, 3> sizes = {0, 0, 0};
-    for (std::size_t grp = 0; grp < ng; ++grp) sizes[group_subset[grp]] += e.counts[grp];
-    split_result r;
+    for (std::size_t grp = 0; grp < e.classes(); ++grp) sizes[group_subset[grp]] += e.counts[grp];
     detail::subset_sink(r, sizes[0], sizes[1], sizes[2]).fill(n, [&](std::size_t i) { return group_subset[e.codes[i]]; });
-    r.info.algorithm = "group_split";
-    r.info.seed = seed;
-    r.info.unit = options.unit == group_unit::rows ? "rows" : "groups";
-    r.info.requested = f;
-    return r;
+    return detail::finish_group_split(std::move(r), f, seed, options);
 }
 
 }  // namespace mldp::split

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -58,18 +59,24 @@ using element_t = typename element_type<X>::type;
 /// Remaps raw codes (in [0, k)) so that classes come in the order `order` gives (order[j] = raw code
 /// of the j-th class) and unused raw codes disappear.
 inline void canonicalize(encoded_labels& e, std::size_t k, const std::vector<std::uint32_t>& order,
-                         std::vector<std::string> raw_names) {
-    std::vector<std::size_t> raw_counts(k, 0);
-    for (auto c : e.codes) ++raw_counts[c];
+                         std::vector<std::string> raw_names, std::vector<std::size_t> raw_counts = {}) {
+    if (raw_counts.empty()) {
+        raw_counts.assign(k, 0);
+        for (auto c : e.codes) ++raw_counts[c];
+    }
     std::vector<std::uint32_t> remap(k, 0);
     std::uint32_t next = 0;
+    bool identity = true;
     for (auto raw : order) {
         if (raw_counts[raw] == 0) continue;
+        identity &= raw == next;
         remap[raw] = next++;
         e.counts.push_back(raw_counts[raw]);
         if (!raw_names.empty()) e.names.push_back(std::move(raw_names[raw]));
     }
-    for (auto& c : e.codes) c = remap[c];
+    if (!identity) {
+        for (auto& c : e.codes) c = remap[c];
+    }
 }
 
 inline encoded_labels encode_categorical(const categorical_column& col, const char* what) {
@@ -88,31 +95,42 @@ inline encoded_labels encode_categorical(const categorical_column& col, const ch
     return e;
 }
 
+/// Smallest and largest of v[0..n), n >= 1, in a loop compilers vectorise (std::minmax_element's
+/// iterator contract keeps it scalar).
+inline std::pair<std::int64_t, std::int64_t> min_max(const std::int64_t* v, std::size_t n) noexcept {
+    std::int64_t lo = v[0], hi = v[0];
+    for (std::size_t i = 1; i < n; ++i) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    return {lo, hi};
+}
+
 inline encoded_labels encode_integers(const std::int64_t* v, std::size_t n, bool names_wanted) {
     encoded_labels e;
     e.codes = mldp::detail::large_vector<std::uint32_t>(n);
     if (n == 0) return e;
-    const auto [lo_it, hi_it] = std::minmax_element(v, v + n);
-    const std::int64_t lo = *lo_it;
-    const std::uint64_t span = static_cast<std::uint64_t>(*hi_it) - static_cast<std::uint64_t>(lo);
+    const auto [lo, hi] = min_max(v, n);
+    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
     if (span < (std::max<std::uint64_t>)(std::uint64_t{1} << 16, 2 * static_cast<std::uint64_t>(n))) {
-        // Dense range: a direct table, O(n + range).
+        // Dense range: a direct table, O(n + range); codes and counts in one pass.
         const std::size_t k = static_cast<std::size_t>(span) + 1;
+        std::vector<std::size_t> counts(k, 0);
         for (std::size_t i = 0; i < n; ++i) {
-            e.codes[i] = static_cast<std::uint32_t>(static_cast<std::uint64_t>(v[i]) - static_cast<std::uint64_t>(lo));
+            const auto c = static_cast<std::uint32_t>(static_cast<std::uint64_t>(v[i]) - static_cast<std::uint64_t>(lo));
+            e.codes[i] = c;
+            ++counts[c];
         }
         std::vector<std::uint32_t> order(k);
         std::iota(order.begin(), order.end(), std::uint32_t{0});
         std::vector<std::string> names;
         if (names_wanted) {
             names.resize(k);
-            std::vector<char> seen(k, 0);
-            for (std::size_t i = 0; i < n; ++i) seen[e.codes[i]] = 1;
             for (std::size_t j = 0; j < k; ++j) {
-                if (seen[j]) names[j] = std::to_string(static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + j));
+                if (counts[j]) names[j] = std::to_string(static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + j));
             }
         }
-        canonicalize(e, k, order, std::move(names));
+        canonicalize(e, k, order, std::move(names), std::move(counts));
         return e;
     }
     std::vector<std::int64_t> u(v, v + n);
