@@ -88,6 +88,12 @@ for n, n_groups, k in [(60, 12, 3), (200, 25, 5), (120, 40, 4)]:
     labels = (rng.uniform(size=n) < p[groups]).astype(int)
     tr, te = run(StratifiedGroupKFold(k), n, labels, groups)
     cases.append(dict(n=n, k=k, labels=labels, groups=groups, train=tr, test=te))
+# Many classes: NumPy sums rows of 8 or more by pairwise summation, which the fold choice must follow.
+for n, n_groups, k, n_classes in [(400, 60, 5, 9), (600, 80, 4, 13)]:
+    groups = rng.integers(0, n_groups, n)
+    labels = (groups * 7 + rng.integers(0, 3, n)) % n_classes
+    tr, te = run(StratifiedGroupKFold(k), n, labels, groups)
+    cases.append(dict(n=n, k=k, labels=labels, groups=groups, train=tr, test=te))
 emit("stratified_group_kfold_cases", cases)
 
 # TimeSeriesSplit(k, gap, test_size, max_train_size); labels carry (gap, test_size, max_train_size).

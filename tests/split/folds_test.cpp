@@ -141,6 +141,10 @@ TEST_CASE("fold errors") {
     CHECK_THROWS_AS(mldp::split::time_series_folds(5, 5), invalid_argument);
     CHECK_THROWS_AS(mldp::split::time_series_folds(10, 3, {5, 2, 0}), invalid_argument);
     CHECK_THROWS_AS(mldp::split::repeated_k_fold(10, 2, 0, 1), invalid_argument);
+    // Sizes whose arithmetic would overflow are rejected, not wrapped.
+    CHECK_THROWS_AS(mldp::split::time_series_folds(10, SIZE_MAX), invalid_argument);
+    CHECK_THROWS_AS(mldp::split::time_series_folds(100, 3, {0, SIZE_MAX / 2, 0}), invalid_argument);
+    CHECK_THROWS_AS(mldp::split::time_series_folds(100, 3, {SIZE_MAX, 0, 0}), invalid_argument);
     CHECK_THROWS_AS(mldp::split::stratified_k_fold(std::vector<double>{0, 1, NAN, 1}, 2), mldp::data_error);
     try {
         mldp::split::k_fold(3, 4);

@@ -186,6 +186,12 @@ TEST_CASE("stratified_split label types, rare classes and errors") {
     CHECK(std::count(k.train.begin(), k.train.end(), std::size_t{6}) == 1);
     CHECK(std::count(k.train.begin(), k.train.end(), std::size_t{7}) == 1);
     CHECK(k.info.classes[1].train == 2);
+    // keep_in_train cannot keep anything in a train set of fraction 0.
+    CHECK_THROWS_AS(mldp::split::stratified_split(std::vector<int>{0, 0, 0, 0, 1}, fractions{0, 0.5, 0.5}, 1, keep),
+                    mldp::invalid_argument);
+    // Unsigned labels above INT64_MAX cannot be ordered as int64.
+    CHECK_THROWS_AS(mldp::split::stratified_split(std::vector<std::uint64_t>{1, ~std::uint64_t{0}}, fractions{1, 0, 0}, 1),
+                    mldp::data_error);
     // Two non-empty subsets: a class of 2 is enough.
     CHECK_NOTHROW(mldp::split::stratified_split(rare, fractions{0.5, 0, 0.5}, 1));
 

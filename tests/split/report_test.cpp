@@ -8,6 +8,7 @@
 
 #include "mldp/core/random.hpp"
 #include "mldp/split/random.hpp"
+#include "mldp/split/time.hpp"
 
 using mldp::split::fractions;
 
@@ -112,6 +113,34 @@ TEST_CASE("check_split errors") {
     o.label = "nope";
     CHECK_THROWS_AS(mldp::split::check_split(data, mldp::split::random_split(100, fractions{}, 1), o),
                     mldp::invalid_argument);
+}
+
+TEST_CASE("check_split with a label that lives only in dropped rows, and malformed splits") {
+    // time_split drops row 4 (the gap), the only row labelled "b": the label test runs on "a" and "c".
+    std::vector<std::int64_t> t(10);
+    std::vector<std::string> y(10, "a");
+    for (std::size_t i = 0; i < 10; ++i) t[i] = static_cast<std::int64_t>(i);
+    y[4] = "b";
+    for (std::size_t i = 7; i < 10; ++i) y[i] = "c";
+    y[0] = "c";
+    mldp::frame f;
+    f.add("t", t).add("y", y);
+    const auto split = mldp::split::time_split(t, fractions{0.4, 0.3, 0.3}, mldp::split::time_gap::of_rows(1));
+    REQUIRE(split.subset_of(4) == mldp::split::subset::dropped);
+    mldp::split::split_check_options o;
+    o.label = "y";
+    const auto rep = mldp::split::check_split(f, split, o);
+    CHECK(rep.label_test.has_value());
+    CHECK(rep.dropped == 2);
+
+    mldp::split::split_result bad;
+    bad.train = {0, 5};
+    bad.test = {1};
+    CHECK_THROWS_AS(bad.assignment(), mldp::invalid_argument);
+    CHECK_THROWS_AS(bad.manifest(), mldp::invalid_argument);
+    bad.train = {0, 1};
+    bad.test = {1};
+    CHECK_THROWS_AS(bad.assignment(), mldp::invalid_argument);
 }
 
 TEST_CASE("manifest: counts, digest, JSON and text") {

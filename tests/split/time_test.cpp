@@ -55,6 +55,17 @@ TEST_CASE("time_split errors") {
     } catch (const mldp::data_error& e) {
         CHECK(e.row() == 1);
     }
+    // A gap of more rows than a subset has drops the whole subset (no wrap-around).
+    std::vector<std::int64_t> ten(10);
+    for (std::size_t i = 0; i < 10; ++i) ten[i] = static_cast<std::int64_t>(i);
+    const auto all_gap = mldp::split::time_split(ten, fractions{0.8, 0.1, 0.1}, time_gap::of_rows(SIZE_MAX));
+    CHECK(all_gap.train.size() == 8);
+    CHECK(all_gap.validation.empty());
+    CHECK(all_gap.test.empty());
+    CHECK(all_gap.dropped.size() == 2);
+    // Unsigned ticks above INT64_MAX cannot be ordered as int64.
+    CHECK_THROWS_AS(mldp::split::time_split(std::vector<std::uint64_t>{1, 2, std::uint64_t{1} << 63}, fractions{}),
+                    mldp::data_error);
     // Extreme ticks do not overflow the span arithmetic.
     const std::vector<std::int64_t> extreme{INT64_MIN + 1, 0, INT64_MAX};
     CHECK(mldp::split::time_split(extreme, fractions{1.0 / 3, 1.0 / 3, 1.0 / 3}, time_gap::of_span(1e30)).dropped.size() == 2);

@@ -18,6 +18,7 @@
 
 #include "mldp/core/detail/portable_math.hpp"
 #include "mldp/core/error.hpp"
+#include "mldp/core/numeric.hpp"
 #include "mldp/core/detail/memory.hpp"
 #include "mldp/core/random.hpp"
 #include "mldp/split/detail/labels.hpp"
@@ -103,16 +104,25 @@ std::vector<fold> stratified_k_fold_impl(const L& labels, std::size_t k, rng* g)
     return folds_from_ids(stratified_fold_ids(e, k, g), k);
 }
 
-/// numpy.std (population) of v[0..m) as NumPy computes it for short rows: mean by sequential sum,
-/// then the mean of squared deviations. Each square is rounded before it is added (fp_barrier), so
-/// FMA contraction cannot change which fold wins a comparison.
-inline double numpy_std(const double* v, std::size_t m) noexcept {
+/// numpy.std (population) of m values summed in sequence: NumPy's order for a reduction over the
+/// outer axis of a C-ordered array (np.std(a, axis=0)). Each square is rounded before it is added
+/// (fp_barrier), so FMA contraction cannot change which fold wins a comparison.
+inline double numpy_std_outer(const double* v, std::size_t m) noexcept {
     double s = 0;
     for (std::size_t j = 0; j < m; ++j) s += v[j];
     const double mean = s / static_cast<double>(m);
     double q = 0;
     for (std::size_t j = 0; j < m; ++j) q += mldp::detail::fp_barrier((v[j] - mean) * (v[j] - mean));
     return std::sqrt(q / static_cast<double>(m));
+}
+
+/// numpy.std (population) of a contiguous row, as NumPy reduces it (np.std(a, axis=1)): both sums
+/// by NumPy's pairwise summation (mldp::pairwise_sum is bit-exact with it). `squares` is scratch.
+inline double numpy_std_row(const double* v, std::size_t m, std::vector<double>& squares) {
+    const double mean = mldp::pairwise_sum(v, m) / static_cast<double>(m);
+    squares.resize(m);
+    for (std::size_t j = 0; j < m; ++j) squares[j] = mldp::detail::fp_barrier((v[j] - mean) * (v[j] - mean));
+    return std::sqrt(mldp::pairwise_sum(squares.data(), m) / static_cast<double>(m));
 }
 
 }  // namespace detail
@@ -210,12 +220,13 @@ std::vector<fold> stratified_group_k_fold_impl(const L& labels, const G& groups,
     std::iota(order.begin(), order.end(), std::uint32_t{0});
     if (g) mldp::shuffle(order.begin(), order.end(), *g);
     std::vector<double> spread(ng);
-    for (std::size_t grp = 0; grp < ng; ++grp) spread[grp] = numpy_std(&per_group[grp * nc], nc);
+    std::vector<double> scratch;
+    for (std::size_t grp = 0; grp < ng; ++grp) spread[grp] = numpy_std_row(&per_group[grp * nc], nc, scratch);
     // scikit-learn: a stable sort by decreasing spread of the class counts.
     std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return -spread[a] < -spread[b]; });
     std::vector<double> per_fold(k * nc, 0.0);
     std::vector<double> fold_size(k, 0.0);
-    std::vector<double> column(k);
+    std::vector<double> column(k), std_per_class(nc);
     std::vector<std::uint32_t> group_fold(ng);
     for (auto grp : order) {
         const double* gy = &per_group[grp * nc];
@@ -223,16 +234,15 @@ std::vector<fold> stratified_group_k_fold_impl(const L& labels, const G& groups,
         double min_eval = std::numeric_limits<double>::infinity();
         double min_samples = std::numeric_limits<double>::infinity();
         for (std::size_t f = 0; f < k; ++f) {
-            double eval_sum = 0;
             for (std::size_t c = 0; c < nc; ++c) {
                 const double total = static_cast<double>(y.counts[c]);
                 for (std::size_t f2 = 0; f2 < k; ++f2) {
                     const double v = per_fold[f2 * nc + c] + (f2 == f ? gy[c] : 0.0);
                     column[f2] = v / total;
                 }
-                eval_sum += numpy_std(column.data(), k);
+                std_per_class[c] = numpy_std_outer(column.data(), k);
             }
-            const double fold_eval = eval_sum / static_cast<double>(nc);
+            const double fold_eval = mldp::pairwise_sum(std_per_class.data(), nc) / static_cast<double>(nc);  // np.mean
             const double samples = fold_size[f];
             const bool close =  // np.isclose(fold_eval, min_eval)
                 std::fabs(fold_eval - min_eval) <= 1e-8 + mldp::detail::fp_barrier(1e-5 * std::fabs(min_eval));
@@ -279,9 +289,10 @@ std::vector<fold> stratified_group_k_fold(const L& labels, const G& groups, std:
 inline std::vector<fold> time_series_folds(std::size_t n, std::size_t k, const time_series_options& o = {}) {
     constexpr const char* fn = "mldp::split::time_series_folds";
     if (k < 2) throw invalid_argument(fmt::format("{}: k = {} folds; need at least 2", fn, k));
-    if (k + 1 > n) throw invalid_argument(fmt::format("{}: k + 1 = {} exceeds the {} rows", fn, k + 1, n));
+    if (k >= n) throw invalid_argument(fmt::format("{}: k = {} folds need at least k + 1 rows, got {}", fn, k, n));
     const std::size_t test_size = o.test_size ? o.test_size : n / (k + 1);
-    if (test_size > n || o.gap >= n || n - o.gap <= test_size * k) {
+    // scikit-learn's condition n - gap - k * test_size <= 0, without overflow.
+    if (o.gap >= n || test_size > (n - o.gap - 1) / k) {
         throw invalid_argument(fmt::format("{}: {} folds of test_size {} with gap {} do not fit in {} rows", fn, k,
                                            test_size, o.gap, n));
     }

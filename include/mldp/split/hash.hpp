@@ -220,8 +220,8 @@ inline split_result finish_hash_split(split_result r, const fractions& f, const 
 
 /// Splits rows by a hash of their key: bucket b (see hash_kind) goes to train when
 /// b < cut1 = round(B * train), to validation when b < cut2 = round(B * (train + validation)), to test
-/// otherwise. Subset sizes follow the fractions only on average (in expectation b is uniform), but a
-/// row's subset depends on its key alone: appending rows never moves a row and row order never matters.
+/// otherwise (with test = 0, cut2 = B, so no bucket is lost to rounding). Subset sizes follow the
+/// fractions only on average (in expectation b is uniform), but a row's subset depends on its key alone: appending rows never moves a row and row order never matters.
 /// Rows with equal keys always share a subset. O(n). Throws invalid_argument for bad fractions or
 /// buckets == 0, data_error for a missing categorical key.
 template <class K>

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <string_view>
@@ -209,6 +210,11 @@ split_result stratified_impl(const L& labels, const K* keys, const fractions& f,
                 "subset (or use rare_class_policy::keep_in_train)",
                 fn, e.names[c], e.counts[c], min_rows));
         }
+        if (f.train <= 0) {
+            throw invalid_argument(fmt::format(
+                "{}: class '{}' has {} row(s) and rare_class_policy::keep_in_train needs a positive train fraction",
+                fn, e.names[c], e.counts[c]));
+        }
         rare[c] = 1;
         stratified_rows -= e.counts[c];
         strat_counts[c] = 0;
@@ -380,6 +386,7 @@ split_result group_split(const G& groups, const fractions& f, std::uint64_t seed
         if constexpr (std::is_integral_v<detail::element_t<G>>) {
             // Integer ids in a dense range (the common case): count and look up by value, with no
             // per-row code array. Same groups, same order, same result as the general path.
+            detail::require_int64_range(groups, "groups");
             const auto x = evaluate_contiguous<std::int64_t>(groups);
             const std::int64_t* v = x.data();
             const std::size_t n = x.size();
@@ -387,7 +394,7 @@ split_result group_split(const G& groups, const fractions& f, std::uint64_t seed
             const auto [min_v, max_v] = detail::min_max(v, n);
             const auto lo = static_cast<std::uint64_t>(min_v);
             const std::uint64_t span = static_cast<std::uint64_t>(max_v) - lo;
-            if (span < 2 * static_cast<std::uint64_t>(n)) {
+            if (span < 2 * static_cast<std::uint64_t>(n) && span < (std::numeric_limits<std::uint32_t>::max)()) {
                 const std::size_t k = static_cast<std::size_t>(span) + 1;
                 auto by_value = mldp::detail::large_vector<std::size_t>(k);
                 for (std::size_t i = 0; i < n; ++i) ++by_value[static_cast<std::uint64_t>(v[i]) - lo];

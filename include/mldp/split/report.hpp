@@ -213,7 +213,8 @@ inline feature_comparison compare_categorical(const frame::column& c, const std:
 ///     in more than one subset.
 /// Verdict: fail on any leakage; warning when a test rejects after correction or a feature's |SMD|
 /// exceeds max_abs_smd; pass otherwise. O(F n log n). Throws invalid_argument when the split and the
-/// frame differ in rows or a named column does not exist.
+/// frame differ in rows, the split is not a partition, or a named column does not exist or is a time
+/// column used as the label; data_error for a missing or non-finite label.
 inline split_report check_split(const frame& data, const split_result& split, const split_check_options& options = {}) {
     constexpr const char* fn = "mldp::split::check_split";
     const std::size_t n = data.rows();
@@ -284,10 +285,14 @@ inline split_report check_split(const frame& data, const split_result& split, co
             }
             rep.labels.push_back(ls);
         }
-        if (nonempty.size() >= 2 && k >= 2) {
-            xt::xtensor<double, 2> table = xt::zeros<double>({nonempty.size(), k});
+        std::vector<std::size_t> present;  // classes with kept rows (a class may live only in dropped rows)
+        for (std::size_t c = 0; c < k; ++c) {
+            if (cnt[c][0] + cnt[c][1] + cnt[c][2] > 0) present.push_back(c);
+        }
+        if (nonempty.size() >= 2 && present.size() >= 2) {
+            xt::xtensor<double, 2> table = xt::zeros<double>({nonempty.size(), present.size()});
             for (std::size_t t = 0; t < nonempty.size(); ++t) {
-                for (std::size_t c = 0; c < k; ++c) table(t, c) = cnt[c][nonempty[t]];
+                for (std::size_t c = 0; c < present.size(); ++c) table(t, c) = cnt[present[c]][nonempty[t]];
             }
             const auto r = stats::chi2_contingency(table);
             feature_comparison fc;

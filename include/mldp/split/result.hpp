@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -70,12 +71,24 @@ struct split_result {
         return subset::dropped;
     }
 
-    /// One entry per row: the subset it belongs to. O(n).
+    /// One entry per row: the subset it belongs to. O(n). Throws invalid_argument when the vectors do
+    /// not partition 0..rows()-1 (an index out of range or in two places: a hand-edited result).
     std::vector<subset> assignment() const {
-        std::vector<subset> a(rows(), subset::dropped);
-        for (auto r : train) a[r] = subset::train;
-        for (auto r : validation) a[r] = subset::validation;
-        for (auto r : test) a[r] = subset::test;
+        const std::size_t n = rows();
+        constexpr auto unset = static_cast<subset>(0xFF);
+        std::vector<subset> a(n, unset);
+        const std::pair<const std::vector<std::size_t>*, subset> parts[4] = {
+            {&train, subset::train}, {&validation, subset::validation}, {&test, subset::test}, {&dropped, subset::dropped}};
+        for (const auto& [rows_of, s] : parts) {
+            for (auto r : *rows_of) {
+                if (r >= n || a[r] != unset) {
+                    throw invalid_argument(fmt::format(
+                        "mldp::split::split_result: row {} is {} (the subsets must partition rows 0..{})", r,
+                        r >= n ? "out of range" : "in two subsets", n - 1));
+                }
+                a[r] = s;
+            }
+        }
         return a;
     }
 

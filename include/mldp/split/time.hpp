@@ -69,7 +69,7 @@ split_result time_split_impl(const T* t, std::size_t n, const fractions& f, cons
         if (lo == hi) continue;
         std::size_t first = lo;
         if (last_end >= 0) {
-            first = (std::min)(hi, lo + gap.rows);
+            first = lo + (std::min)(gap.rows, hi - lo);
             if (gap.span > 0) {
                 const T previous = t[order[static_cast<std::size_t>(last_end) - 1]];
                 while (first < hi && elapsed(previous, t[order[first]]) < gap.span) ++first;
@@ -108,6 +108,7 @@ split_result time_split(const T& times, const fractions& f, const time_gap& gap 
         static_assert(is_numeric_source_v<const T&>,
                       "mldp::split::time_split: times must be a time_column or a numeric column");
         if constexpr (std::is_integral_v<detail::element_t<T>>) {
+            detail::require_int64_range(times, "times");
             const auto x = evaluate_contiguous<std::int64_t>(times);
             detail::require_nonempty(x.size(), fn);
             return detail::time_split_impl(x.data(), x.size(), f, gap);

@@ -56,6 +56,24 @@ struct element_type<X, std::enable_if_t<mldp::detail::is_xexpression_v<X>>> {
 template <class X>
 using element_t = typename element_type<X>::type;
 
+/// Throws data_error for an unsigned 64-bit value above INT64_MAX: mldp orders integer labels,
+/// groups and times as int64.
+template <class X>
+void require_int64_range(const X& column, const char* what) {
+    using T = element_t<X>;
+    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
+        const auto x = evaluate_contiguous<T>(column);
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            if (x.data()[i] > static_cast<T>((std::numeric_limits<std::int64_t>::max)())) {
+                throw data_error(what, i, fmt::format("{} is above the int64 range mldp orders integers in", x.data()[i]));
+            }
+        }
+    } else {
+        (void)column;
+        (void)what;
+    }
+}
+
 /// Remaps raw codes (in [0, k)) so that classes come in the order `order` gives (order[j] = raw code
 /// of the j-th class) and unused raw codes disappear.
 inline void canonicalize(encoded_labels& e, std::size_t k, const std::vector<std::uint32_t>& order,
@@ -112,7 +130,8 @@ inline encoded_labels encode_integers(const std::int64_t* v, std::size_t n, bool
     if (n == 0) return e;
     const auto [lo, hi] = min_max(v, n);
     const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-    if (span < (std::max<std::uint64_t>)(std::uint64_t{1} << 16, 2 * static_cast<std::uint64_t>(n))) {
+    if (span < (std::max<std::uint64_t>)(std::uint64_t{1} << 16, 2 * static_cast<std::uint64_t>(n)) &&
+        span < (std::numeric_limits<std::uint32_t>::max)()) {
         // Dense range: a direct table, O(n + range); codes and counts in one pass.
         const std::size_t k = static_cast<std::size_t>(span) + 1;
         std::vector<std::size_t> counts(k, 0);
@@ -189,6 +208,7 @@ encoded_labels encode_labels(const L& labels, const char* what, bool names_wante
                       "mldp::split: labels, groups and strata must be a categorical_column, a std::vector of "
                       "strings or string views, or a numeric column (std::vector, std::array, xtensor expression)");
         if constexpr (std::is_integral_v<element_t<L>>) {
+            require_int64_range(labels, what);
             const auto x = evaluate_contiguous<std::int64_t>(labels);
             return encode_integers(x.data(), x.size(), names_wanted);
         } else {
