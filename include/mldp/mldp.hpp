@@ -15,6 +15,8 @@
 #include "mldp/core/random.hpp"
 #include "mldp/core/sort.hpp"
 
+#include "mldp/sketch/kll.hpp"
+#include "mldp/sketch/moments.hpp"
 #include "mldp/split/folds.hpp"
 #include "mldp/split/fractions.hpp"
 #include "mldp/split/hash.hpp"
