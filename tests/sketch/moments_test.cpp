@@ -21,8 +21,8 @@ TEST_CASE("moments agree with numpy") {
     CHECK_CLOSE(m.mean(), 2.9976724391300427, 1e-13);
     CHECK_CLOSE(m.variance(), 1.321180681121965, 1e-12);
     CHECK_CLOSE(m.variance(0), 1.3209164449857407, 1e-12);
-    CHECK(m.min() == -0.5152598598146216);
-    CHECK(m.max() == 6.536823572286975);
+    CHECK(m.minimum() == -0.5152598598146216);
+    CHECK(m.maximum() == 6.536823572286975);
 }
 
 TEST_CASE("moments merge equals one stream, and counts NaN and infinities apart") {
@@ -43,8 +43,8 @@ TEST_CASE("moments merge equals one stream, and counts NaN and infinities apart"
         CHECK(m->count() == all.count());
         CHECK_CLOSE(m->mean(), all.mean(), 1e-12);
         CHECK_CLOSE(m->variance(), all.variance(), 1e-12);
-        CHECK(m->min() == all.min());
-        CHECK(m->max() == all.max());
+        CHECK(m->minimum() == all.minimum());
+        CHECK(m->maximum() == all.maximum());
     }
     moments empty;
     moments copy = all;

@@ -79,9 +79,10 @@ public:
         return n_ > ddof ? m2_ / static_cast<double>(n_ - ddof) : std::numeric_limits<double>::quiet_NaN();
     }
     double stddev(unsigned ddof = 1) const noexcept { return std::sqrt(variance(ddof)); }
-    /// Smallest and largest finite values (NaN when there are none).
-    double min() const noexcept { return n_ ? min_ : std::numeric_limits<double>::quiet_NaN(); }
-    double max() const noexcept { return n_ ? max_ : std::numeric_limits<double>::quiet_NaN(); }
+    /// Smallest and largest finite values (NaN when there are none). Not named min/max, so that
+    /// windows.h-style macros cannot break them.
+    double minimum() const noexcept { return n_ ? min_ : std::numeric_limits<double>::quiet_NaN(); }
+    double maximum() const noexcept { return n_ ? max_ : std::numeric_limits<double>::quiet_NaN(); }
 
     /// Bytes in mldp's checked envelope (type tag "MOM1", version 1).
     std::vector<std::uint8_t> serialize() const {
@@ -142,7 +143,7 @@ inline void to_json(nlohmann::json& j, const moments& m) {
     j = nlohmann::json{{"count", m.count()},       {"nan", m.nan_count()},
                        {"pos_inf", m.positive_infinity_count()}, {"neg_inf", m.negative_infinity_count()},
                        {"mean", num(m.mean())},    {"variance", num(m.variance())},
-                       {"min", num(m.min())},      {"max", num(m.max())}};
+                       {"min", num(m.minimum())},      {"max", num(m.maximum())}};
 }
 
 }  // namespace mldp::sketch
@@ -153,7 +154,7 @@ struct fmt::formatter<mldp::sketch::moments> {
     template <class Ctx>
     auto format(const mldp::sketch::moments& m, Ctx& ctx) const {
         return fmt::format_to(ctx.out(), "moments(n={}, mean={:.6g}, sd={:.6g}, min={:.6g}, max={:.6g}, nan={}, inf={})",
-                              m.count(), m.mean(), m.stddev(), m.min(), m.max(), m.nan_count(),
+                              m.count(), m.mean(), m.stddev(), m.minimum(), m.maximum(), m.nan_count(),
                               m.positive_infinity_count() + m.negative_infinity_count());
     }
 };
