@@ -3,7 +3,7 @@
 // -march=native -ffp-contract=fast) and requires the outputs to be byte-identical; ctest compares it
 // with tests/golden/seeded_outputs.txt so that any change of a seeded algorithm is deliberate.
 //
-// Later layers append their seeded APIs (sketches, sweeps) here.
+// Later layers append their seeded APIs (detectors, sweeps) here.
 #include <cstdint>
 #include <cstdio>
 #include <cmath>
@@ -147,6 +147,18 @@ int main() {
         emit_folds("stratified_group_k_fold(5,42)", mldp::split::stratified_group_k_fold(labels, groups, 5, 42));
         emit_folds("repeated_k_fold(5003,3,2,42)", mldp::split::repeated_k_fold(5003, 3, 2, 42));
         emit_folds("repeated_stratified_k_fold(3,2,42)", mldp::split::repeated_stratified_k_fold(labels, 3, 2, 42));
+    }
+    // sketch: kll compaction coins (quantiles of a 10^5-value stream, and of a merge)
+    {
+        mldp::rng g{root.derive("kll-data")};
+        mldp::sketch::kll_sketch<double> a(200, 42), b(200, 43);
+        for (int i = 0; i < 100000; ++i) (i % 3 ? a : b).update(g.normal());
+        for (double q : {0.01, 0.25, 0.5, 0.75, 0.99}) line(("kll(42).quantile(" + std::to_string(q) + ")").c_str(), a.quantile(q));
+        a.merge(b);
+        line("kll.merged.retained", static_cast<std::uint64_t>(a.retained()));
+        for (double q : {0.01, 0.5, 0.99}) line(("kll.merged.quantile(" + std::to_string(q) + ")").c_str(), a.quantile(q));
+        const auto bytes = a.serialize();
+        line("kll.merged.serialized", mldp::hash64(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
     }
     return 0;
 }
