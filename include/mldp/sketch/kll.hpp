@@ -260,13 +260,13 @@ public:
     static kll_sketch deserialize(const std::vector<std::uint8_t>& bytes) { return deserialize(bytes.data(), bytes.size()); }
 
 private:
-    static constexpr std::uint32_t min_width = 8;
+    static constexpr std::size_t min_width = 8;
 
     /// Capacity of level h when there are num_levels levels: max(8, round(k (2/3)^depth)) with depth
     /// = num_levels - 1 - h, computed in integers as DataSketches does.
     std::size_t capacity(std::size_t h) const noexcept {
         const std::size_t depth = levels_.size() - 1 - h;
-        return (std::max)(static_cast<std::size_t>(min_width), cap_aux(k_, depth));
+        return (std::max)(min_width, cap_aux(k_, depth));
     }
     static std::size_t cap_aux(std::uint64_t k, std::size_t depth) noexcept {
         // round(k * 2^d / 3^d), in steps of at most 30 so that 2k * 2^d fits in 64 bits.
@@ -282,9 +282,11 @@ private:
         return (((2 * k) << depth) / three + 1) >> 1;
     }
 
-    void update_capacity() noexcept {
+    /// Recomputes the cached level capacities (they change only when a level is added).
+    void update_capacity() {
+        caps_.resize(levels_.size());
         total_capacity_ = 0;
-        for (std::size_t h = 0; h < levels_.size(); ++h) total_capacity_ += capacity(h);
+        for (std::size_t h = 0; h < levels_.size(); ++h) total_capacity_ += (caps_[h] = capacity(h));
     }
 
     /// DataSketches' lazy scheme: only when the sketch as a whole is full, compact the lowest level at
@@ -292,7 +294,7 @@ private:
     void compress() {
         while (retained_ >= total_capacity_) {
             std::size_t h = 0;
-            while (h + 1 < levels_.size() && levels_[h].size() < capacity(h)) ++h;
+            while (h + 1 < levels_.size() && levels_[h].size() < caps_[h]) ++h;
             compact(h);
         }
     }
@@ -304,18 +306,31 @@ private:
         }
         auto& lvl = levels_[h];
         if (h == 0) std::sort(lvl.begin(), lvl.end());
-        // An odd item out (the first) stays at this level; the rest are halved.
+        // An odd item out (the first) stays at this level; of the rest, the coin picks the odd- or
+        // even-positioned half, merged (both sorted) into the level above through a scratch buffer.
         const std::size_t start = lvl.size() % 2;
         const std::size_t offset = static_cast<std::size_t>(rng_.next_u64() >> 63);
-        std::vector<T> up;
-        up.reserve((lvl.size() - start) / 2);
-        for (std::size_t i = start + offset; i < lvl.size(); i += 2) up.push_back(lvl[i]);
-        retained_ -= lvl.size() - start - up.size();
-        lvl.resize(start);
+        const std::size_t half = (lvl.size() - start) / 2;
         auto& next = levels_[h + 1];
-        const auto mid = static_cast<std::ptrdiff_t>(next.size());
-        next.insert(next.end(), up.begin(), up.end());
-        std::inplace_merge(next.begin(), next.begin() + mid, next.end());
+        scratch_.resize(next.size() + half);
+        const T* const a = next.data();
+        const T* const b = lvl.data() + start + offset;  // b[2 j], j < half
+        std::size_t i = 0, j = 0;
+        T* out = scratch_.data();
+        const std::size_t na = next.size();
+        while (i < na && j < half) {
+            // Branch-free: the comparison is a coin flip to the predictor.
+            const T x = b[2 * j], y = a[i];
+            const bool take_b = x < y;
+            *out++ = take_b ? x : y;
+            j += take_b;
+            i += !take_b;
+        }
+        while (i < na) *out++ = a[i++];
+        while (j < half) *out++ = b[2 * j++];
+        next.swap(scratch_);
+        retained_ -= half;
+        lvl.resize(start);
     }
 
     struct weighted {
@@ -378,6 +393,8 @@ private:
     T min_{}, max_{};
     rng rng_;
     std::vector<std::vector<T>> levels_;
+    std::vector<T> scratch_;          // merge buffer, reused (never part of the state)
+    std::vector<std::size_t> caps_;   // capacity of each level, cached
 };
 
 }  // namespace mldp::sketch
