@@ -15,6 +15,12 @@
 #include "mldp/core/random.hpp"
 #include "mldp/core/sort.hpp"
 
+#include "mldp/drift/adwin.hpp"
+#include "mldp/drift/cusum.hpp"
+#include "mldp/drift/ddm.hpp"
+#include "mldp/drift/hddm.hpp"
+#include "mldp/drift/kswin.hpp"
+#include "mldp/drift/page_hinkley.hpp"
 #include "mldp/sketch/kll.hpp"
 #include "mldp/sketch/moments.hpp"
 #include "mldp/split/folds.hpp"

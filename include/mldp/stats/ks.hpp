@@ -80,14 +80,17 @@ inline double prob_outside_square(std::int64_t n, std::int64_t h) {
 
 // 1 - (proportion of lattice paths from (0,0) to (m,n) staying strictly inside |x/m - y/n| < h/lcm),
 // by Viehmann's numerically stable recursion (scipy _compute_outer_prob_inside_method).
-inline double outer_prob_inside(std::int64_t m, std::int64_t n, std::int64_t g, std::int64_t h) {
+inline double outer_prob_inside(std::int64_t m, std::int64_t n, std::int64_t g, std::int64_t h,
+                                std::vector<double>* scratch = nullptr) {
     if (m < n) std::swap(m, n);
     const std::int64_t mg = m / g, ng = n / g;
     std::int64_t minj = 0;
     std::int64_t maxj = (std::min)(static_cast<std::int64_t>(std::ceil(static_cast<double>(h) / static_cast<double>(mg))), n + 1);
     std::int64_t curlen = maxj - minj;
     const std::int64_t lenA = (std::min)(2 * maxj + 2, n + 1);
-    std::vector<double> A(static_cast<std::size_t>(lenA), 1.0);
+    std::vector<double> local;
+    std::vector<double>& A = scratch ? *scratch : local;  // a caller's buffer keeps repeated tests allocation-free
+    A.assign(static_cast<std::size_t>(lenA), 1.0);
     for (std::int64_t j = minj; j < maxj && j < lenA; ++j) A[static_cast<std::size_t>(j)] = 0.0;
     for (std::int64_t i = 1; i <= m; ++i) {
         const std::int64_t lastminj = minj, lastlen = curlen;
@@ -149,14 +152,15 @@ struct exact_attempt {
     double prob;
 };
 
-inline exact_attempt attempt_exact(std::int64_t n1, std::int64_t n2, std::int64_t g, double d, alternative alt) {
+inline exact_attempt attempt_exact(std::int64_t n1, std::int64_t n2, std::int64_t g, double d, alternative alt,
+                                   std::vector<double>* scratch = nullptr) {
     const std::int64_t lcm = (n1 / g) * n2;
     const auto h = static_cast<std::int64_t>(std::nearbyint(d * static_cast<double>(lcm)));  // round half to even
     d = static_cast<double>(h) * 1.0 / static_cast<double>(lcm);
     if (h == 0) return {true, d, 1.0};
     double prob;
     if (alt == alternative::two_sided) {
-        prob = n1 == n2 ? prob_outside_square(n1, h) : outer_prob_inside(n1, n2, g, h);
+        prob = n1 == n2 ? prob_outside_square(n1, h) : outer_prob_inside(n1, n2, g, h, scratch);
     } else if (n1 == n2) {
         prob = 1.0;
         for (std::int64_t j = 0; j < h; ++j) {
@@ -274,7 +278,8 @@ inline extremes reference_extremes(const std::vector<double>& a, const std::vect
 }
 
 // The statistic from the extremes, and its p-value: scipy's choice between exact and asymptotic.
-inline ks_result finish(const extremes& e, std::int64_t n1, std::int64_t n2, const ks_options& options) {
+inline ks_result finish(const extremes& e, std::int64_t n1, std::int64_t n2, const ks_options& options,
+                        std::vector<double>* scratch = nullptr) {
     ks_result r;
     const double n1d = static_cast<double>(n1), n2d = static_cast<double>(n2);
     const double min_s = std::clamp(-e.min_diff, 0.0, 1.0);
@@ -299,7 +304,7 @@ inline ks_result finish(const extremes& e, std::int64_t n1, std::int64_t n2, con
     }
     double prob = -std::numeric_limits<double>::infinity();
     if (mode == ks_method::exact) {
-        const auto ex = attempt_exact(n1, n2, g, d, options.alternative);
+        const auto ex = attempt_exact(n1, n2, g, d, options.alternative, scratch);
         d = ex.d;
         prob = ex.prob;
         if (!ex.ok) mode = ks_method::asymp;

@@ -1,0 +1,198 @@
+// mldp — HDDM_A and HDDM_W (Frías-Blanco et al., "Online and non-parametric drift detection methods
+// based on Hoeffding's bounds", IEEE TKDE 2015), exactly as River computes them
+// (river.drift.binary.HDDM_A / HDDMA and HDDM_W / HDDMW, after MOA).
+#pragma once
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "mldp/core/detail/portable_math.hpp"
+#include "mldp/core/error.hpp"
+#include "mldp/drift/detail/running.hpp"
+
+namespace mldp::drift {
+
+/// HDDM_A's parameters, with River's defaults.
+struct hddm_a_options {
+    double drift_confidence = 0.001;
+    double warning_confidence = 0.005;
+    bool two_sided_test = false;  ///< also watch for a decrease of the mean
+};
+
+/// HDDM with moving averages (the A-test): keeps the global mean Z and snapshots of it at the points
+/// where a Hoeffding bound says the mean was lowest (and highest); a drift (warning) when Z exceeds
+/// the low snapshot by more than the bound at drift_confidence (warning_confidence). Input in [0, 1]
+/// (1 = error). update() is O(1), allocation-free; the detector restarts on the update after a drift.
+/// Throws invalid_argument for confidences outside (0, 1) and data_error for a non-finite input.
+class hddm_a {
+public:
+    explicit hddm_a(const hddm_a_options& o = {}) : o_(o) {
+        if (!(o.drift_confidence > 0 && o.drift_confidence < 1 && o.warning_confidence > 0 && o.warning_confidence < 1)) {
+            throw invalid_argument("mldp::drift::hddm_a: confidences must be in (0, 1)");
+        }
+        clear();
+    }
+
+    bool update(double x) {
+        detail::require_finite_input(x, "mldp::drift::hddm_a");
+        if (drift_) clear();
+        z_.update(x);
+        if (x_min_.n == 0) x_min_ = z_;
+        if (x_max_.n == 0) x_max_ = z_;
+        const double eps_z = bound(z_.n);
+        if (x_min_.mean + bound(x_min_.n) >= z_.mean + eps_z) x_min_ = z_;
+        if (x_max_.mean - bound(x_max_.n) <= z_.mean - eps_z) x_max_ = z_;
+        if (mean_increased(o_.drift_confidence)) {
+            warning_ = false;
+            drift_ = true;
+        } else if (mean_increased(o_.warning_confidence)) {
+            warning_ = true;
+            drift_ = false;
+        } else {
+            warning_ = drift_ = false;
+        }
+        if (o_.two_sided_test) {
+            if (mean_decreased(o_.drift_confidence)) {
+                drift_ = true;
+            } else if (mean_decreased(o_.warning_confidence)) {
+                warning_ = true;
+            }
+        }
+        return drift_;
+    }
+
+    bool drift_detected() const noexcept { return drift_; }
+    bool warning() const noexcept { return warning_; }
+
+private:
+    void clear() noexcept {
+        drift_ = warning_ = false;
+        z_ = x_min_ = x_max_ = {};
+    }
+    double bound(double n) const noexcept { return std::sqrt(1.0 / (2 * n) * std::log(1.0 / o_.drift_confidence)); }
+    bool mean_increased(double confidence) const noexcept {
+        if (x_min_.n == z_.n) return false;
+        const double m = (z_.n - x_min_.n) / x_min_.n * (1.0 / z_.n);
+        return z_.mean - x_min_.mean >= std::sqrt(m / 2 * std::log(2.0 / confidence));
+    }
+    bool mean_decreased(double confidence) const noexcept {
+        if (x_max_.n == z_.n) return false;
+        const double m = (z_.n - x_max_.n) / x_max_.n * (1.0 / z_.n);
+        return x_max_.mean - z_.mean >= std::sqrt(m / 2 * std::log(2.0 / confidence));
+    }
+
+    hddm_a_options o_;
+    detail::running_mean z_, x_min_, x_max_;
+    bool drift_ = false, warning_ = false;
+};
+
+/// HDDM_W's parameters, with River's defaults.
+struct hddm_w_options {
+    double drift_confidence = 0.001;
+    double warning_confidence = 0.005;
+    double lambda = 0.05;         ///< weight of the newest value in the exponentially weighted mean
+    bool two_sided_test = false;  ///< also watch for a decrease of the mean
+};
+
+/// HDDM with exponentially weighted moving averages (the W-test, McDiarmid bounds): splits the stream
+/// at the point where EWMA + bound was lowest and compares the EWMA of what came after it with the
+/// EWMA before it. Input in [0, 1] (1 = error). Follows River >= 0.24, whose EWMA starts from its first
+/// value (earlier River restarted it whenever it was exactly 0). update() is O(1), allocation-free;
+/// the detector restarts on the update after a drift. Throws invalid_argument for confidences outside
+/// (0, 1) or lambda outside (0, 1], and data_error for a non-finite input.
+class hddm_w {
+public:
+    explicit hddm_w(const hddm_w_options& o = {}) : o_(o) {
+        if (!(o.drift_confidence > 0 && o.drift_confidence < 1 && o.warning_confidence > 0 && o.warning_confidence < 1)) {
+            throw invalid_argument("mldp::drift::hddm_w: confidences must be in (0, 1)");
+        }
+        if (!(o.lambda > 0 && o.lambda <= 1)) throw invalid_argument("mldp::drift::hddm_w: lambda must be in (0, 1]");
+        clear();
+    }
+
+    bool update(double x) {
+        detail::require_finite_input(x, "mldp::drift::hddm_w");
+        if (drift_) clear();
+        total_.update(x, *this);
+        // Cut point for an increase.
+        double eps = bound(total_.ibc, o_.drift_confidence);
+        if (total_.ewma.mean + eps < incr_cut_) {
+            incr_cut_ = total_.ewma.mean + eps;
+            s1_incr_ = total_;
+            s2_incr_ = fresh();
+        } else {
+            s2_incr_.update(x, *this);
+        }
+        if (changed(s1_incr_, s2_incr_, o_.drift_confidence)) {
+            warning_ = false;
+            drift_ = true;
+        } else if (changed(s1_incr_, s2_incr_, o_.warning_confidence)) {
+            warning_ = true;
+            drift_ = false;
+        } else {
+            warning_ = drift_ = false;
+        }
+        // Cut point for a decrease (kept up to date even for the one-sided test, as River does).
+        eps = bound(total_.ibc, o_.drift_confidence);
+        if (total_.ewma.mean - eps > decr_cut_) {
+            decr_cut_ = total_.ewma.mean - eps;
+            s1_decr_ = total_;
+            s2_decr_ = fresh();
+        } else {
+            s2_decr_.update(x, *this);
+        }
+        if (o_.two_sided_test) {
+            if (changed(s2_decr_, s1_decr_, o_.drift_confidence)) {
+                drift_ = true;
+            } else if (changed(s2_decr_, s1_decr_, o_.warning_confidence)) {
+                warning_ = true;
+            }
+        }
+        return drift_;
+    }
+
+    bool drift_detected() const noexcept { return drift_; }
+    bool warning() const noexcept { return warning_; }
+
+private:
+    // River's SampleInfo: an EWMA and its independent bound condition ibc = l^2 + (1 - l)^2 ibc.
+    struct sample_info {
+        detail::ew_mean ewma;
+        bool is_init = false;
+        double ibc = 1.0;
+        void update(double x, const hddm_w& d) noexcept {
+            ewma.update(x);
+            is_init = true;
+            ibc = d.lambda_sq_ + mldp::detail::fp_barrier(d.c_lambda_sq_ * ibc);
+        }
+    };
+
+    sample_info fresh() const noexcept {
+        sample_info s;
+        s.ewma.alpha = o_.lambda;
+        s.ewma.one_minus_alpha = 1.0 - o_.lambda;
+        return s;
+    }
+    void clear() noexcept {
+        drift_ = warning_ = false;
+        lambda_sq_ = o_.lambda * o_.lambda;
+        c_lambda_sq_ = (1.0 - o_.lambda) * (1.0 - o_.lambda);
+        total_ = s1_incr_ = s2_incr_ = s1_decr_ = s2_decr_ = fresh();
+        incr_cut_ = INFINITY;
+        decr_cut_ = -INFINITY;
+    }
+    static double bound(double ibc, double confidence) noexcept { return std::sqrt(ibc * std::log(1 / confidence) / 2); }
+    static bool changed(const sample_info& s1, const sample_info& s2, double confidence) noexcept {
+        if (!(s1.is_init && s2.is_init)) return false;
+        return s2.ewma.mean - s1.ewma.mean > bound(s1.ibc + s2.ibc, confidence);
+    }
+
+    hddm_w_options o_;
+    double lambda_sq_ = 0, c_lambda_sq_ = 0;
+    sample_info total_, s1_incr_, s2_incr_, s1_decr_, s2_decr_;
+    double incr_cut_ = INFINITY, decr_cut_ = -INFINITY;
+    bool drift_ = false, warning_ = false;
+};
+
+}  // namespace mldp::drift
