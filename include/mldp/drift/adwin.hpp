@@ -140,9 +140,10 @@ private:
         if (count_[last] == 0 && rows_ > 1) --rows_;
     }
 
-    bool cut(double n0, double n1, double delta_mean) const noexcept {
+    /// delta_prime depends on the width only, so a scan computes it once per width (the same value
+    /// River recomputes for every candidate cut).
+    bool cut(double n0, double n1, double delta_mean, double delta_prime) const noexcept {
         const double mwl = static_cast<double>(o_.min_window_length);
-        const double delta_prime = std::log(2.0 * std::log(width_) / o_.delta);
         const double m_recip = 1.0 / (n0 - mwl + 1.0) + 1.0 / (n1 - mwl + 1.0);
         const double eps = std::sqrt(2.0 * m_recip * (variance_ / width_) * delta_prime) +
                            mldp::detail::fp_barrier(2.0 / 3.0 * delta_prime * m_recip);
@@ -158,6 +159,7 @@ private:
         while (again) {
             again = false;
             double n0 = 0.0, n1 = width_, u0 = 0.0, u1 = total_;
+            const double delta_prime = std::log(2.0 * std::log(width_) / o_.delta);
             bool stop = false;
             for (std::size_t row = rows_; row-- > 0 && !stop;) {
                 const double size = std::ldexp(1.0, static_cast<int>(row));
@@ -173,7 +175,7 @@ private:
                         break;
                     }
                     const double delta_mean = u0 / n0 - u1 / n1;
-                    if (n1 >= mwl && n0 >= mwl && cut(n0, n1, delta_mean)) {
+                    if (n1 >= mwl && n0 >= mwl && cut(n0, n1, delta_mean, delta_prime)) {
                         again = true;
                         detected = true;
                         if (width_ > 0.0) {

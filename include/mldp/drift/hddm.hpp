@@ -31,6 +31,10 @@ public:
         if (!(o.drift_confidence > 0 && o.drift_confidence < 1 && o.warning_confidence > 0 && o.warning_confidence < 1)) {
             throw invalid_argument("mldp::drift::hddm_a: confidences must be in (0, 1)");
         }
+        // The logarithms River evaluates on every update depend on the options only.
+        log_inv_drift_ = std::log(1.0 / o.drift_confidence);
+        log2_drift_ = std::log(2.0 / o.drift_confidence);
+        log2_warning_ = std::log(2.0 / o.warning_confidence);
         clear();
     }
 
@@ -43,19 +47,19 @@ public:
         const double eps_z = bound(z_.n);
         if (x_min_.mean + bound(x_min_.n) >= z_.mean + eps_z) x_min_ = z_;
         if (x_max_.mean - bound(x_max_.n) <= z_.mean - eps_z) x_max_ = z_;
-        if (mean_increased(o_.drift_confidence)) {
+        if (mean_increased(log2_drift_)) {
             warning_ = false;
             drift_ = true;
-        } else if (mean_increased(o_.warning_confidence)) {
+        } else if (mean_increased(log2_warning_)) {
             warning_ = true;
             drift_ = false;
         } else {
             warning_ = drift_ = false;
         }
         if (o_.two_sided_test) {
-            if (mean_decreased(o_.drift_confidence)) {
+            if (mean_decreased(log2_drift_)) {
                 drift_ = true;
-            } else if (mean_decreased(o_.warning_confidence)) {
+            } else if (mean_decreased(log2_warning_)) {
                 warning_ = true;
             }
         }
@@ -70,19 +74,21 @@ private:
         drift_ = warning_ = false;
         z_ = x_min_ = x_max_ = {};
     }
-    double bound(double n) const noexcept { return std::sqrt(1.0 / (2 * n) * std::log(1.0 / o_.drift_confidence)); }
-    bool mean_increased(double confidence) const noexcept {
+    double bound(double n) const noexcept { return std::sqrt(1.0 / (2 * n) * log_inv_drift_); }
+    /// log2_conf = log(2 / confidence).
+    bool mean_increased(double log2_conf) const noexcept {
         if (x_min_.n == z_.n) return false;
         const double m = (z_.n - x_min_.n) / x_min_.n * (1.0 / z_.n);
-        return z_.mean - x_min_.mean >= std::sqrt(m / 2 * std::log(2.0 / confidence));
+        return z_.mean - x_min_.mean >= std::sqrt(m / 2 * log2_conf);
     }
-    bool mean_decreased(double confidence) const noexcept {
+    bool mean_decreased(double log2_conf) const noexcept {
         if (x_max_.n == z_.n) return false;
         const double m = (z_.n - x_max_.n) / x_max_.n * (1.0 / z_.n);
-        return x_max_.mean - z_.mean >= std::sqrt(m / 2 * std::log(2.0 / confidence));
+        return x_max_.mean - z_.mean >= std::sqrt(m / 2 * log2_conf);
     }
 
     hddm_a_options o_;
+    double log_inv_drift_ = 0, log2_drift_ = 0, log2_warning_ = 0;
     detail::running_mean z_, x_min_, x_max_;
     bool drift_ = false, warning_ = false;
 };
@@ -108,6 +114,8 @@ public:
             throw invalid_argument("mldp::drift::hddm_w: confidences must be in (0, 1)");
         }
         if (!(o.lambda > 0 && o.lambda <= 1)) throw invalid_argument("mldp::drift::hddm_w: lambda must be in (0, 1]");
+        log_inv_drift_ = std::log(1 / o.drift_confidence);
+        log_inv_warning_ = std::log(1 / o.warning_confidence);
         clear();
     }
 
@@ -116,7 +124,7 @@ public:
         if (drift_) clear();
         total_.update(x, *this);
         // Cut point for an increase.
-        double eps = bound(total_.ibc, o_.drift_confidence);
+        double eps = bound(total_.ibc, log_inv_drift_);
         if (total_.ewma.mean + eps < incr_cut_) {
             incr_cut_ = total_.ewma.mean + eps;
             s1_incr_ = total_;
@@ -124,17 +132,17 @@ public:
         } else {
             s2_incr_.update(x, *this);
         }
-        if (changed(s1_incr_, s2_incr_, o_.drift_confidence)) {
+        if (changed(s1_incr_, s2_incr_, log_inv_drift_)) {
             warning_ = false;
             drift_ = true;
-        } else if (changed(s1_incr_, s2_incr_, o_.warning_confidence)) {
+        } else if (changed(s1_incr_, s2_incr_, log_inv_warning_)) {
             warning_ = true;
             drift_ = false;
         } else {
             warning_ = drift_ = false;
         }
         // Cut point for a decrease (kept up to date even for the one-sided test, as River does).
-        eps = bound(total_.ibc, o_.drift_confidence);
+        eps = bound(total_.ibc, log_inv_drift_);
         if (total_.ewma.mean - eps > decr_cut_) {
             decr_cut_ = total_.ewma.mean - eps;
             s1_decr_ = total_;
@@ -143,9 +151,9 @@ public:
             s2_decr_.update(x, *this);
         }
         if (o_.two_sided_test) {
-            if (changed(s2_decr_, s1_decr_, o_.drift_confidence)) {
+            if (changed(s2_decr_, s1_decr_, log_inv_drift_)) {
                 drift_ = true;
-            } else if (changed(s2_decr_, s1_decr_, o_.warning_confidence)) {
+            } else if (changed(s2_decr_, s1_decr_, log_inv_warning_)) {
                 warning_ = true;
             }
         }
@@ -182,13 +190,15 @@ private:
         incr_cut_ = INFINITY;
         decr_cut_ = -INFINITY;
     }
-    static double bound(double ibc, double confidence) noexcept { return std::sqrt(ibc * std::log(1 / confidence) / 2); }
-    static bool changed(const sample_info& s1, const sample_info& s2, double confidence) noexcept {
+    /// McDiarmid's bound; log_inv_conf = log(1 / confidence), computed once.
+    static double bound(double ibc, double log_inv_conf) noexcept { return std::sqrt(ibc * log_inv_conf / 2); }
+    static bool changed(const sample_info& s1, const sample_info& s2, double log_inv_conf) noexcept {
         if (!(s1.is_init && s2.is_init)) return false;
-        return s2.ewma.mean - s1.ewma.mean > bound(s1.ibc + s2.ibc, confidence);
+        return s2.ewma.mean - s1.ewma.mean > bound(s1.ibc + s2.ibc, log_inv_conf);
     }
 
     hddm_w_options o_;
+    double log_inv_drift_ = 0, log_inv_warning_ = 0;
     double lambda_sq_ = 0, c_lambda_sq_ = 0;
     sample_info total_, s1_incr_, s2_incr_, s1_decr_, s2_decr_;
     double incr_cut_ = INFINITY, decr_cut_ = -INFINITY;
