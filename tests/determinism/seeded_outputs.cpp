@@ -160,5 +160,18 @@ int main() {
         const auto bytes = a.serialize();
         line("kll.merged.serialized", mldp::hash64(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
     }
+    // drift: KSWIN's seeded draws (detection indices and the last p-value on a shifting stream)
+    {
+        mldp::rng g{root.derive("kswin-data")};
+        mldp::drift::kswin_options o;
+        o.seed = 42;
+        mldp::drift::kswin k(o);
+        std::uint64_t h = 0;
+        for (std::uint64_t i = 0; i < 5000; ++i) {
+            if (k.update(i < 2500 ? g.normal() : g.normal(0.7, 1.0))) h = mldp::hash_value(i, h);
+        }
+        line("kswin(seed 42).detections", h);
+        line("kswin(seed 42).last_p_value", k.p_value());
+    }
     return 0;
 }
