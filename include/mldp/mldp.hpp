@@ -21,6 +21,7 @@
 #include "mldp/drift/hddm.hpp"
 #include "mldp/drift/kswin.hpp"
 #include "mldp/drift/page_hinkley.hpp"
+#include "mldp/sketch/frequent_items.hpp"
 #include "mldp/sketch/kll.hpp"
 #include "mldp/sketch/moments.hpp"
 #include "mldp/split/folds.hpp"
