@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -157,6 +158,15 @@ public:
             if (static_cast<double>(cum) >= target) return v;
         }
         return max_;
+    }
+
+    /// The retained items in ascending order, each with its weight (2^level): the sketch's
+    /// approximation of the sorted stream, for merge-walks against other samples. O(r log r).
+    std::vector<std::pair<T, std::uint64_t>> sorted_view() const {
+        std::vector<std::pair<T, std::uint64_t>> out;
+        out.reserve(retained_);
+        for (const auto& w : weighted_items()) out.emplace_back(w.value, w.weight);
+        return out;
     }
 
     /// Estimated quantiles for several q (one sort for all).

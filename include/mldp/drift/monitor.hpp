@@ -1,0 +1,343 @@
+// mldp — drift_monitor: compares batches of a frame with a reference, column by column, on bounded,
+// mergeable profiles, and reports which columns drifted and whether the dataset did.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "mldp/core/archive.hpp"
+#include "mldp/core/error.hpp"
+#include "mldp/core/frame.hpp"
+#include "mldp/sketch/column_profile.hpp"
+#include "mldp/stats/contingency.hpp"
+#include "mldp/stats/ks.hpp"
+#include "mldp/stats/multiple_testing.hpp"
+#include "mldp/stats/special.hpp"
+
+namespace mldp::drift {
+
+/// Options of drift_monitor.
+struct monitor_options {
+    double alpha = 0.05;  ///< level of each column's test, after the correction across columns
+    stats::correction correction = stats::correction::benjamini_hochberg;
+    sketch::profile_options profile{};       ///< limits of every column profile
+    double missing_rate_tolerance = 0.02;    ///< a rise of the missing rate by more than this is drift
+    double new_category_tolerance = 0.0;     ///< a share of rows in unseen categories above this is drift
+    double dataset_drift_share = 0.5;        ///< the dataset drifted when at least this share of columns did
+    std::vector<std::string> columns;        ///< columns to watch (empty: every column of the reference)
+};
+
+/// One column's comparison.
+struct column_drift {
+    std::string column;
+    std::string method;  ///< "ks_2samp" (both exact), "ks_sketch" (a KLL side), "chi2_contingency"
+    double statistic = std::numeric_limits<double>::quiet_NaN();
+    double p_value = std::numeric_limits<double>::quiet_NaN();        ///< before the correction
+    double p_adjusted = std::numeric_limits<double>::quiet_NaN();     ///< after it
+    double effect_size = std::numeric_limits<double>::quiet_NaN();    ///< Cohen's d (numeric) or Cramér's V
+    double threshold = std::numeric_limits<double>::quiet_NaN();      ///< ks_sketch: the D above which drift is certain at alpha
+    std::uint64_t n_reference = 0, n_current = 0;
+    double missing_rate_reference = 0, missing_rate_current = 0;
+    double new_category_share = 0;  ///< categorical: share of current rows in categories the reference lacks
+    bool drift = false;
+    std::string reason;  ///< why it drifted ("" when it did not)
+};
+
+/// The monitor's verdict on the current window.
+struct drift_report {
+    std::vector<column_drift> columns;
+    std::size_t drifted = 0;
+    double drifted_share = 0;
+    bool dataset_drift = false;
+};
+
+namespace detail {
+
+/// KS statistic between two ascending weighted views: the largest gap between their CDFs, evaluated
+/// just after every distinct value of either side.
+inline double ks_between(const std::vector<std::pair<double, std::uint64_t>>& a,
+                         const std::vector<std::pair<double, std::uint64_t>>& b) {
+    double na = 0, nb = 0;
+    for (const auto& x : a) na += static_cast<double>(x.second);
+    for (const auto& x : b) nb += static_cast<double>(x.second);
+    std::size_t i = 0, j = 0;
+    double ca = 0, cb = 0, d = 0;
+    while (i < a.size() || j < b.size()) {
+        const double v = j == b.size() || (i < a.size() && a[i].first <= b[j].first) ? a[i].first : b[j].first;
+        while (i < a.size() && a[i].first == v) ca += static_cast<double>(a[i++].second);
+        while (j < b.size() && b[j].first == v) cb += static_cast<double>(b[j++].second);
+        d = (std::max)(d, std::fabs(ca / na - cb / nb));
+    }
+    return d;
+}
+
+}  // namespace detail
+
+/// Watches the columns of a reference frame for drift in later batches.
+///
+/// The reference and the current window are column_profiles (bounded memory, mergeable). Per column:
+///   numeric / time: two-sample KS. With both sides still exact (at most profile.exact_threshold
+///     finite values each) it is scipy's ks_2samp (exact p-value up to 10,000 values). Otherwise a
+///     side is a KLL sketch, and, as DataSketches does, the sketches' rank errors e are not ignored:
+///     the reported p-value is the asymptotic Kolmogorov p-value of max(0, D - e_ref - e_cur), so it is
+///     never finer than the sketches can know, and `threshold` is the D that is significant at alpha
+///     whatever the sketch error (sqrt(-ln(alpha / 2) / 2) sqrt(1/n + 1/m) + e_ref + e_cur).
+///     Effect size: Cohen's d from the moments.
+///   categorical: chi-square test of the reference and current category counts (scipy's
+///     chi2_contingency; categories the reference lacks are counted and reported apart).
+///     Effect size: Cramér's V.
+/// p-values are corrected across columns (Benjamini-Hochberg by default). A column drifts when its
+/// corrected p-value is <= alpha, its missing rate rose by more than missing_rate_tolerance, or the
+/// share of current rows in unseen categories exceeds new_category_tolerance.
+class drift_monitor {
+public:
+    /// Profiles every watched column of `reference`. Throws invalid_argument for an empty reference,
+    /// an unknown column, or bad options.
+    drift_monitor(const frame& reference, const monitor_options& o = {}) : o_(o) {
+        if (!(o.alpha > 0 && o.alpha < 1)) throw invalid_argument("mldp::drift::drift_monitor: alpha must be in (0, 1)");
+        if (reference.rows() == 0) throw invalid_argument("mldp::drift::drift_monitor: the reference frame has no rows");
+        std::vector<std::string> names = o.columns.empty() ? reference.names() : o.columns;
+        for (const auto& name : names) {
+            (void)reference.kind(name);  // throws for an unknown column
+            const auto& col = column_of(reference, name);
+            const auto kind = col.kind() == column_kind::categorical ? sketch::profile_kind::categorical
+                                                                     : sketch::profile_kind::numeric;
+            watched_.push_back({name, sketch::column_profile(kind, o.profile), sketch::column_profile(kind, o.profile)});
+            watched_.back().reference.update(col);
+        }
+    }
+
+    /// Adds a batch to the current window (tumbling windows: call reset_window() to start the next).
+    /// Throws invalid_argument when the batch lacks a watched column or has it with another kind.
+    void update(const frame& batch) {
+        for (auto& w : watched_) {
+            const auto& col = column_of(batch, w.name);
+            const bool categorical = col.kind() == column_kind::categorical;
+            if (categorical != (w.current.kind() == sketch::profile_kind::categorical)) {
+                throw invalid_argument(fmt::format("mldp::drift::drift_monitor::update: column '{}' changed kind", w.name));
+            }
+            w.current.update(col);
+        }
+    }
+
+    /// Starts a new, empty current window.
+    void reset_window() {
+        for (auto& w : watched_) w.current = sketch::column_profile(w.current.kind(), o_.profile);
+    }
+
+    /// Adds another monitor's current window (the same reference and options, e.g. another thread's).
+    void merge(const drift_monitor& other) {
+        if (other.watched_.size() != watched_.size()) {
+            throw invalid_argument("mldp::drift::drift_monitor::merge: the monitors watch different columns");
+        }
+        for (std::size_t i = 0; i < watched_.size(); ++i) {
+            if (other.watched_[i].name != watched_[i].name) {
+                throw invalid_argument("mldp::drift::drift_monitor::merge: the monitors watch different columns");
+            }
+            watched_[i].current.merge(other.watched_[i].current);
+        }
+    }
+
+    /// Compares the current window with the reference. Columns with no current rows are reported
+    /// with NaN statistics and never drift. O(columns x profile size).
+    drift_report results() const {
+        drift_report rep;
+        std::vector<double> p;
+        std::vector<std::size_t> tested;
+        for (const auto& w : watched_) {
+            column_drift c = compare(w);
+            if (!std::isnan(c.p_value)) {
+                p.push_back(c.p_value);
+                tested.push_back(rep.columns.size());
+            }
+            rep.columns.push_back(std::move(c));
+        }
+        if (!p.empty()) {
+            const auto adj = stats::adjust_p_values(p, o_.correction);
+            for (std::size_t t = 0; t < adj.size(); ++t) rep.columns[tested[t]].p_adjusted = adj[t];
+        }
+        for (auto& c : rep.columns) {
+            if (c.n_current == 0) continue;
+            if (c.p_adjusted <= o_.alpha) {
+                c.drift = true;
+                c.reason = fmt::format("{} p = {:.3g} (corrected {:.3g}) <= {}", c.method, c.p_value, c.p_adjusted, o_.alpha);
+            }
+            if (c.missing_rate_current - c.missing_rate_reference > o_.missing_rate_tolerance) {
+                c.drift = true;
+                c.reason += fmt::format("{}missing rate {:.3f} -> {:.3f}", c.reason.empty() ? "" : "; ",
+                                        c.missing_rate_reference, c.missing_rate_current);
+            }
+            if (c.new_category_share > o_.new_category_tolerance) {
+                c.drift = true;
+                c.reason += fmt::format("{}{:.3g}% of rows in categories the reference lacks", c.reason.empty() ? "" : "; ",
+                                        100 * c.new_category_share);
+            }
+            rep.drifted += c.drift;
+        }
+        rep.drifted_share = rep.columns.empty() ? 0.0 : static_cast<double>(rep.drifted) / static_cast<double>(rep.columns.size());
+        rep.dataset_drift = !rep.columns.empty() && rep.drifted_share >= o_.dataset_drift_share;
+        return rep;
+    }
+
+    const monitor_options& options() const noexcept { return o_; }
+    /// The reference profile of a watched column. Throws invalid_argument for an unwatched one.
+    const sketch::column_profile& reference(const std::string& column) const { return find(column).reference; }
+    const sketch::column_profile& current(const std::string& column) const { return find(column).current; }
+
+private:
+    struct watched {
+        std::string name;
+        sketch::column_profile reference, current;
+    };
+
+    static const frame::column& column_of(const frame& f, const std::string& name) {
+        (void)f.kind(name);
+        for (const auto& c : f.all()) {
+            if (c.name == name) return c;
+        }
+        throw invalid_argument(fmt::format("mldp::drift::drift_monitor: no column '{}'", name));
+    }
+    const watched& find(const std::string& name) const {
+        for (const auto& w : watched_) {
+            if (w.name == name) return w;
+        }
+        throw invalid_argument(fmt::format("mldp::drift::drift_monitor: column '{}' is not watched", name));
+    }
+
+    column_drift compare(const watched& w) const {
+        column_drift c;
+        c.column = w.name;
+        const auto& ref = w.reference;
+        const auto& cur = w.current;
+        c.missing_rate_reference = ref.missing_rate();
+        c.missing_rate_current = cur.missing_rate();
+        if (ref.kind() == sketch::profile_kind::numeric) {
+            c.n_reference = ref.stats().count();
+            c.n_current = cur.stats().count();
+            if (c.n_reference == 0 || c.n_current == 0) return c;
+            if (ref.exact() && cur.exact()) {
+                const auto r = stats::ks_2samp(ref.values(), cur.values());
+                c.method = "ks_2samp";
+                c.statistic = r.statistic;
+                c.p_value = r.p_value;
+            } else {
+                const double d = detail::ks_between(ref.sorted_view(), cur.sorted_view());
+                const double e = ref.rank_error() + cur.rank_error();
+                const double n = static_cast<double>(c.n_reference), m = static_cast<double>(c.n_current);
+                const double en = n * m / (n + m);
+                c.method = "ks_sketch";
+                c.statistic = d;
+                c.p_value = stats::kolmogorov_sf((std::max)(0.0, d - e) * std::sqrt(en));
+                c.threshold = std::sqrt(-0.5 * std::log(o_.alpha / 2)) * std::sqrt(1 / n + 1 / m) + e;
+            }
+            const double vr = ref.stats().variance(), vc = cur.stats().variance();
+            const double pooled = std::sqrt((vr + vc) / 2);
+            if (pooled > 0) c.effect_size = (cur.stats().mean() - ref.stats().mean()) / pooled;
+            return c;
+        }
+        // Categorical.
+        c.n_reference = ref.rows() - ref.missing();
+        c.n_current = cur.rows() - cur.missing();
+        if (c.n_reference == 0 || c.n_current == 0) return c;
+        std::map<std::string, std::pair<double, double>> table;  // category -> (reference, current)
+        auto add = [&](const sketch::column_profile& p, bool current_side) {
+            if (p.counted_exactly()) {
+                for (const auto& [cat, n] : p.counts()) {
+                    (current_side ? table[cat].second : table[cat].first) += static_cast<double>(n);
+                }
+            } else {
+                for (const auto& e : p.frequent().items_above(0)) {
+                    (current_side ? table[e.item].second : table[e.item].first) += static_cast<double>(e.lower);
+                }
+            }
+        };
+        add(ref, false);
+        add(cur, true);
+        double ref_sum = 0, cur_sum = 0, unseen = 0;
+        for (const auto& [cat, rc] : table) {
+            ref_sum += rc.first;
+            cur_sum += rc.second;
+            if (rc.first == 0 && ref.count_error() == 0) unseen += rc.second;
+        }
+        c.new_category_share = unseen / static_cast<double>(c.n_current);
+        // Weight outside the retained categories (frequent-items mode) goes to one "other" cell.
+        const double ref_other = static_cast<double>(c.n_reference) - ref_sum;
+        const double cur_other = static_cast<double>(c.n_current) - cur_sum;
+        std::vector<std::pair<double, double>> cells;
+        for (const auto& [cat, rc] : table) cells.push_back(rc);
+        if (ref_other > 0 || cur_other > 0) cells.emplace_back(ref_other, cur_other);
+        if (cells.size() < 2) {
+            c.method = "chi2_contingency";
+            c.statistic = 0;
+            c.p_value = 1;
+            return c;
+        }
+        xt::xtensor<double, 2> t = xt::zeros<double>({std::size_t{2}, cells.size()});
+        for (std::size_t j = 0; j < cells.size(); ++j) {
+            t(0, j) = cells[j].first;
+            t(1, j) = cells[j].second;
+        }
+        const auto r = stats::chi2_contingency(t);
+        c.method = "chi2_contingency";
+        c.statistic = r.statistic;
+        c.p_value = r.p_value;
+        c.effect_size = stats::cramers_v(t);
+        return c;
+    }
+
+    monitor_options o_;
+    std::vector<watched> watched_;
+};
+
+inline void to_json(nlohmann::json& j, const column_drift& c) {
+    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    j = nlohmann::json{{"column", c.column},
+                       {"method", c.method},
+                       {"statistic", num(c.statistic)},
+                       {"p_value", num(c.p_value)},
+                       {"p_adjusted", num(c.p_adjusted)},
+                       {"effect_size", num(c.effect_size)},
+                       {"threshold", num(c.threshold)},
+                       {"n_reference", c.n_reference},
+                       {"n_current", c.n_current},
+                       {"missing_rate_reference", c.missing_rate_reference},
+                       {"missing_rate_current", c.missing_rate_current},
+                       {"new_category_share", c.new_category_share},
+                       {"drift", c.drift},
+                       {"reason", c.reason}};
+}
+
+inline void to_json(nlohmann::json& j, const drift_report& r) {
+    j = nlohmann::json{{"columns", r.columns}, {"drifted", r.drifted}, {"drifted_share", r.drifted_share},
+                       {"dataset_drift", r.dataset_drift}};
+}
+
+}  // namespace mldp::drift
+
+/// Prints a drift report, one line per column.
+template <>
+struct fmt::formatter<mldp::drift::drift_report> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::drift::drift_report& r, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "drift report: {} of {} columns drifted; dataset drift: {}\n", r.drifted,
+                                  r.columns.size(), r.dataset_drift ? "yes" : "no");
+        for (const auto& c : r.columns) {
+            out = fmt::format_to(out, "  {:<16} {:<16} stat {:>9.4g}  p {:>9.3g}  effect {:>7.3f}  n {}/{}  {}{}\n", c.column,
+                                 c.method, c.statistic, c.p_adjusted, c.effect_size, c.n_reference, c.n_current,
+                                 c.drift ? "DRIFT" : "ok", c.reason.empty() ? "" : " (" + c.reason + ")");
+        }
+        return out;
+    }
+};

@@ -1,0 +1,142 @@
+#include "mldp/drift/monitor.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "mldp/core/random.hpp"
+
+using mldp::drift::drift_monitor;
+
+namespace {
+
+// 4 numeric columns N(0, 1) (one with 1% NaN) and a categorical one with 4 categories.
+mldp::frame make(std::size_t n, std::uint64_t seed, double shift = 0.0, bool new_category = false) {
+    mldp::rng g(seed);
+    mldp::frame f;
+    for (int c = 0; c < 4; ++c) {
+        std::vector<double> x(n);
+        for (auto& v : x) v = g.normal() + (c == 0 ? shift : 0.0);
+        if (c == 3) {
+            for (std::size_t i = 0; i < n; i += 100) x[i] = std::nan("");
+        }
+        f.add("x" + std::to_string(c), std::move(x));
+    }
+    const char* cats[4] = {"red", "green", "blue", "grey"};
+    std::vector<std::string> s(n);
+    for (std::size_t i = 0; i < n; ++i) s[i] = cats[g.bounded(4)];
+    if (new_category) {
+        for (std::size_t i = 0; i < n; i += 50) s[i] = "violet";
+    }
+    f.add("colour", s);
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("drift_monitor: a batch from the reference distribution is not flagged") {
+    drift_monitor m(make(100000, 1));
+    m.update(make(5000, 2));
+    const auto r = m.results();
+    CHECK(r.drifted == 0);
+    CHECK_FALSE(r.dataset_drift);
+    REQUIRE(r.columns.size() == 5);
+    CHECK(r.columns[0].method == "ks_sketch");  // the reference passed the exact threshold
+    CHECK(r.columns[4].method == "chi2_contingency");
+    CHECK(r.columns[3].missing_rate_reference == doctest::Approx(0.01));
+}
+
+TEST_CASE("drift_monitor flags a 0.5-sigma shift and a new category in a 5000-row batch") {
+    drift_monitor m(make(100000, 1));
+    m.update(make(5000, 3, 0.5, true));
+    const auto r = m.results();
+    REQUIRE(r.columns.size() == 5);
+    CHECK(r.columns[0].drift);
+    CHECK(r.columns[0].effect_size == doctest::Approx(0.5).epsilon(0.1));
+    CHECK(r.columns[0].statistic > r.columns[0].threshold);
+    CHECK_FALSE(r.columns[1].drift);
+    CHECK(r.columns[4].drift);
+    CHECK(r.columns[4].new_category_share == doctest::Approx(0.02));
+    CHECK(r.drifted == 2);
+    const nlohmann::json j = r;
+    CHECK(j["columns"][0]["drift"] == true);
+    CHECK(fmt::format("{}", r).find("DRIFT") != std::string::npos);
+}
+
+TEST_CASE("drift_monitor: exact small samples use scipy's ks_2samp; a missing-rate rise is drift") {
+    mldp::drift::monitor_options o;
+    o.columns = {"x0", "x3"};
+    drift_monitor m(make(2000, 4), o);
+    auto batch = make(500, 5);
+    std::vector<double> x3(500, std::nan(""));
+    for (std::size_t i = 0; i < 400; ++i) x3[i] = static_cast<double>(i % 7) / 7.0;
+    mldp::frame b;
+    b.add("x0", std::vector<double>(batch.numeric("x0").begin(), batch.numeric("x0").end())).add("x3", x3);
+    m.update(b);
+    const auto r = m.results();
+    REQUIRE(r.columns.size() == 2);
+    CHECK(r.columns[0].method == "ks_2samp");
+    CHECK_FALSE(r.columns[0].drift);
+    CHECK(r.columns[1].drift);
+    CHECK(r.columns[1].missing_rate_current == doctest::Approx(0.2));
+    // The KS p-value is scipy's for the same samples (the monitor keeps them exactly).
+    const auto direct = mldp::stats::ks_2samp(m.reference("x0").values(), m.current("x0").values());
+    CHECK(r.columns[0].p_value == direct.p_value);
+}
+
+TEST_CASE("drift_monitor: merged windows equal one window; errors") {
+    drift_monitor a(make(20000, 6)), b(make(20000, 6));
+    a.update(make(3000, 7));
+    b.update(make(3000, 8));
+    a.merge(b);
+    drift_monitor one(make(20000, 6));
+    one.update(make(3000, 7));
+    one.update(make(3000, 8));
+    const auto ra = a.results(), r1 = one.results();
+    for (std::size_t i = 0; i < ra.columns.size(); ++i) {
+        CHECK(ra.columns[i].n_current == r1.columns[i].n_current);
+        CHECK(ra.columns[i].statistic == doctest::Approx(r1.columns[i].statistic).epsilon(0.02));
+    }
+    CHECK_THROWS_AS(drift_monitor(mldp::frame{}), mldp::invalid_argument);
+    mldp::drift::monitor_options bad;
+    bad.columns = {"nope"};
+    CHECK_THROWS_AS(drift_monitor(make(100, 1), bad), mldp::invalid_argument);
+    mldp::frame wrong;
+    wrong.add("x0", std::vector<double>{1, 2});
+    drift_monitor m(make(100, 1));
+    CHECK_THROWS_AS(m.update(wrong), mldp::invalid_argument);
+}
+
+TEST_CASE("column_profile: exact then sketched, merge, serialization") {
+    mldp::sketch::profile_options o;
+    o.exact_threshold = 1000;
+    mldp::sketch::column_profile p(mldp::sketch::profile_kind::numeric, o), q(mldp::sketch::profile_kind::numeric, o);
+    std::vector<double> x(800);
+    mldp::rng g(3);
+    for (auto& v : x) v = g.normal();
+    x[5] = std::nan("");
+    p.update(x.data(), x.size());
+    CHECK(p.exact());
+    CHECK(p.missing() == 1);
+    q.update(x.data(), x.size());
+    p.merge(q);
+    CHECK_FALSE(p.exact());  // 1598 finite values > 1000
+    CHECK(p.sketch().n() == 1598);
+    CHECK(p.rows() == 1600);
+    const auto bytes = p.serialize();
+    const auto r = mldp::sketch::column_profile::deserialize(bytes);
+    CHECK(r.serialize() == bytes);
+    for (std::size_t i = 0; i < bytes.size(); i += 5) {
+        auto bad = bytes;
+        bad[i] ^= 0x01;
+        CHECK_THROWS_AS(mldp::sketch::column_profile::deserialize(bad), mldp::format_error);
+    }
+    mldp::sketch::column_profile c(mldp::sketch::profile_kind::categorical, o);
+    c.update(mldp::categorical_column::from_strings(std::vector<std::optional<std::string>>{"a", "b", std::nullopt, "a"}));
+    CHECK(c.count("a") == 2);
+    CHECK(c.missing() == 1);
+    const auto cb = c.serialize();
+    CHECK(mldp::sketch::column_profile::deserialize(cb).serialize() == cb);
+    CHECK_THROWS_AS(c.update(x.data(), 3), mldp::invalid_argument);
+}
