@@ -108,6 +108,38 @@ TEST_CASE("drift_monitor: merged windows equal one window; errors") {
     CHECK_THROWS_AS(m.update(wrong), mldp::invalid_argument);
 }
 
+TEST_CASE("drift_monitor: serialization and saved reference profiles") {
+    drift_monitor m(make(30000, 9));
+    m.update(make(2000, 10, 0.5));
+    const auto bytes = m.serialize();
+    const auto r = drift_monitor::deserialize(bytes);
+    CHECK(r.serialize() == bytes);
+    const auto a = m.results(), b = r.results();
+    REQUIRE(a.columns.size() == b.columns.size());
+    for (std::size_t i = 0; i < a.columns.size(); ++i) {
+        CHECK(a.columns[i].p_value == b.columns[i].p_value);
+        CHECK(a.columns[i].drift == b.columns[i].drift);
+    }
+    for (std::size_t len = 0; len < bytes.size(); len += bytes.size() / 97 + 1) {
+        CHECK_THROWS_AS(drift_monitor::deserialize(bytes.data(), len), mldp::format_error);
+    }
+    for (std::size_t i = 0; i < bytes.size(); i += bytes.size() / 211 + 1) {
+        auto bad = bytes;
+        bad[i] ^= 0x20;
+        CHECK_THROWS_AS(drift_monitor::deserialize(bad), mldp::format_error);
+    }
+    std::vector<std::pair<std::string, mldp::sketch::column_profile>> saved;
+    saved.emplace_back("x0", m.reference("x0"));
+    auto fromp = drift_monitor::from_profiles(saved);
+    const auto shifted = make(2000, 10, 0.5);
+    const auto x0 = shifted.numeric("x0");
+    mldp::frame b0;
+    b0.add("x0", std::vector<double>(x0.begin(), x0.end()));
+    fromp.update(b0);
+    CHECK(fromp.results().columns.at(0).drift);
+    CHECK_THROWS_AS(drift_monitor::from_profiles({}), mldp::invalid_argument);
+}
+
 TEST_CASE("column_profile: exact then sketched, merge, serialization") {
     mldp::sketch::profile_options o;
     o.exact_threshold = 1000;

@@ -190,12 +190,105 @@ public:
         return rep;
     }
 
+    /// A monitor from saved reference profiles (name, profile), e.g. built elsewhere and merged, or
+    /// restored with column_profile::deserialize. Throws invalid_argument for no profiles, a repeated
+    /// name, or profiles whose limits differ from o.profile.
+    static drift_monitor from_profiles(std::vector<std::pair<std::string, sketch::column_profile>> profiles,
+                                       const monitor_options& o = {}) {
+        if (profiles.empty()) throw invalid_argument("mldp::drift::drift_monitor::from_profiles: no profiles");
+        drift_monitor m(o, 0);
+        for (auto& [name, p] : profiles) {
+            for (const auto& w : m.watched_) {
+                if (w.name == name) throw invalid_argument(fmt::format("mldp::drift::drift_monitor: column '{}' given twice", name));
+            }
+            const auto& po = p.options();
+            if (po.exact_threshold != o.profile.exact_threshold || po.kll_k != o.profile.kll_k ||
+                po.category_cap != o.profile.category_cap || po.frequent_capacity != o.profile.frequent_capacity) {
+                throw invalid_argument(fmt::format("mldp::drift::drift_monitor: profile '{}' has other limits than the options", name));
+            }
+            const auto kind = p.kind();
+            m.watched_.push_back({name, std::move(p), sketch::column_profile(kind, o.profile)});
+        }
+        return m;
+    }
+
+    /// Bytes in mldp's checked envelope (tag "MON1", version 1): the options and, per column, its name
+    /// and reference and current profiles. A restored monitor continues where this one stopped.
+    std::vector<std::uint8_t> serialize() const {
+        archive_writer w("MON1", 1);
+        w.put_f64(o_.alpha);
+        w.put_u8(static_cast<std::uint8_t>(o_.correction));
+        w.put_f64(o_.missing_rate_tolerance);
+        w.put_f64(o_.new_category_tolerance);
+        w.put_f64(o_.dataset_drift_share);
+        w.put_u64(o_.profile.exact_threshold);
+        w.put_u16(o_.profile.kll_k);
+        w.put_u64(o_.profile.category_cap);
+        w.put_u64(o_.profile.frequent_capacity);
+        w.put_u64(o_.profile.seed);
+        w.put_u64(watched_.size());
+        for (const auto& c : watched_) {
+            w.put_string(c.name);
+            for (const auto* p : {&c.reference, &c.current}) {
+                const auto b = p->serialize();
+                w.put_u64(b.size());
+                for (auto x : b) w.put_u8(x);
+            }
+        }
+        return w.finish();
+    }
+
+    /// Restores serialize()'s output; every field and nested profile is checked. Throws format_error.
+    static drift_monitor deserialize(const std::uint8_t* data, std::size_t size) {
+        archive_reader r(data, size, "MON1", 1, 1);
+        monitor_options o;
+        o.alpha = r.get_f64("alpha");
+        r.require(o.alpha > 0 && o.alpha < 1, "alpha outside (0, 1)");
+        const std::uint8_t corr = r.get_u8("correction");
+        r.require(corr <= static_cast<std::uint8_t>(stats::correction::benjamini_yekutieli), "unknown correction");
+        o.correction = static_cast<stats::correction>(corr);
+        o.missing_rate_tolerance = r.get_f64("missing rate tolerance");
+        o.new_category_tolerance = r.get_f64("new category tolerance");
+        o.dataset_drift_share = r.get_f64("dataset drift share");
+        r.require(std::isfinite(o.missing_rate_tolerance) && std::isfinite(o.new_category_tolerance) &&
+                      std::isfinite(o.dataset_drift_share),
+                  "non-finite tolerance");
+        o.profile.exact_threshold = static_cast<std::size_t>(r.get_u64("exact threshold"));
+        o.profile.kll_k = r.get_u16("kll k");
+        o.profile.category_cap = static_cast<std::size_t>(r.get_u64("category cap"));
+        o.profile.frequent_capacity = static_cast<std::size_t>(r.get_u64("frequent capacity"));
+        o.profile.seed = r.get_u64("seed");
+        const std::uint64_t k = r.get_u64("column count");
+        r.require(k >= 1 && k <= r.remaining() / 24, "column count out of range");
+        drift_monitor m(o, 0);
+        auto get_profile = [&](const char* what) {
+            const std::uint64_t n = r.get_u64(what);
+            r.require(n <= r.remaining(), std::string(what) + " longer than the remaining bytes");
+            std::vector<std::uint8_t> b(static_cast<std::size_t>(n));
+            for (auto& x : b) x = r.get_u8(what);
+            return sketch::column_profile::deserialize(b);
+        };
+        for (std::uint64_t i = 0; i < k; ++i) {
+            std::string name = r.get_string("column name");
+            auto ref = get_profile("reference profile");
+            auto cur = get_profile("current profile");
+            r.require(ref.kind() == cur.kind(), "reference and current profiles of different kinds");
+            for (const auto& w : m.watched_) r.require(w.name != name, "repeated column name");
+            m.watched_.push_back({std::move(name), std::move(ref), std::move(cur)});
+        }
+        r.finish();
+        return m;
+    }
+    static drift_monitor deserialize(const std::vector<std::uint8_t>& b) { return deserialize(b.data(), b.size()); }
+
     const monitor_options& options() const noexcept { return o_; }
     /// The reference profile of a watched column. Throws invalid_argument for an unwatched one.
     const sketch::column_profile& reference(const std::string& column) const { return find(column).reference; }
     const sketch::column_profile& current(const std::string& column) const { return find(column).current; }
 
 private:
+    drift_monitor(const monitor_options& o, int /*empty*/) : o_(o) {}
+
     struct watched {
         std::string name;
         sketch::column_profile reference, current;
