@@ -42,11 +42,12 @@ public:
         detail::require_finite_input(x, "mldp::drift::hddm_a");
         if (drift_) clear();
         z_.update(x);
-        if (x_min_.n == 0) x_min_ = z_;
-        if (x_max_.n == 0) x_max_ = z_;
         const double eps_z = bound(z_.n);
-        if (x_min_.mean + bound(x_min_.n) >= z_.mean + eps_z) x_min_ = z_;
-        if (x_max_.mean - bound(x_max_.n) <= z_.mean - eps_z) x_max_ = z_;
+        // A snapshot's bound depends on its n only, so it is kept with the snapshot.
+        if (x_min_.n == 0) set_min(eps_z);
+        if (x_max_.n == 0) set_max(eps_z);
+        if (x_min_.mean + eps_min_ >= z_.mean + eps_z) set_min(eps_z);
+        if (x_max_.mean - eps_max_ <= z_.mean - eps_z) set_max(eps_z);
         if (mean_increased(log2_drift_)) {
             warning_ = false;
             drift_ = true;
@@ -73,6 +74,15 @@ private:
     void clear() noexcept {
         drift_ = warning_ = false;
         z_ = x_min_ = x_max_ = {};
+        eps_min_ = eps_max_ = 0;
+    }
+    void set_min(double eps_z) noexcept {
+        x_min_ = z_;
+        eps_min_ = eps_z;
+    }
+    void set_max(double eps_z) noexcept {
+        x_max_ = z_;
+        eps_max_ = eps_z;
     }
     double bound(double n) const noexcept { return std::sqrt(1.0 / (2 * n) * log_inv_drift_); }
     /// log2_conf = log(2 / confidence).
@@ -90,6 +100,7 @@ private:
     hddm_a_options o_;
     double log_inv_drift_ = 0, log2_drift_ = 0, log2_warning_ = 0;
     detail::running_mean z_, x_min_, x_max_;
+    double eps_min_ = 0, eps_max_ = 0;  // bound(x_min_.n), bound(x_max_.n)
     bool drift_ = false, warning_ = false;
 };
 
