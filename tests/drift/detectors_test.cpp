@@ -18,15 +18,29 @@
 #include "mldp/drift/page_hinkley.hpp"
 #include "river_streams.hpp"
 
-// Counts every allocation in this test binary, to prove update() allocates nothing.
+// Counts every allocation in this test binary, to prove update() allocates nothing. Every form of
+// new and delete is replaced, so that all of them pair malloc with free (as sanitizers check).
 static std::atomic<long> g_allocations{0};
-void* operator new(std::size_t n) {
+static void* counted_malloc(std::size_t n) noexcept {
     ++g_allocations;
-    if (void* p = std::malloc(n ? n : 1)) return p;
+    return std::malloc(n ? n : 1);
+}
+void* operator new(std::size_t n) {
+    if (void* p = counted_malloc(n)) return p;
     throw std::bad_alloc();
 }
+void* operator new[](std::size_t n) {
+    if (void* p = counted_malloc(n)) return p;
+    throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_malloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_malloc(n); }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 

@@ -93,9 +93,10 @@ public:
         for (std::size_t h = 1; h < o.levels_.size(); ++h) {
             auto& mine = levels_[h];
             const auto& theirs = o.levels_[h];
-            const auto mid = static_cast<std::ptrdiff_t>(mine.size());
-            mine.insert(mine.end(), theirs.begin(), theirs.end());
-            std::inplace_merge(mine.begin(), mine.begin() + mid, mine.end());
+            if (theirs.empty()) continue;
+            scratch_.resize(mine.size() + theirs.size());
+            std::merge(mine.begin(), mine.end(), theirs.begin(), theirs.end(), scratch_.begin());  // ties: mine first
+            mine.swap(scratch_);
         }
         compress();
     }
