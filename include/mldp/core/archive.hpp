@@ -62,6 +62,11 @@ public:
         put_u64(n);
         for (std::size_t i = 0; i < n; ++i) put_f64(data[i]);
     }
+    /// A counted byte string: a nested serialized buffer, say.
+    void put_bytes(const std::vector<std::uint8_t>& bytes) {
+        put_u64(bytes.size());
+        payload_.insert(payload_.end(), bytes.begin(), bytes.end());
+    }
     void put_u64_array(const std::uint64_t* data, std::size_t n) {
         put_u64(n);
         for (std::size_t i = 0; i < n; ++i) put_u64(data[i]);
@@ -171,6 +176,13 @@ public:
         const std::uint64_t n = get_count(what, 8, max_count);
         std::vector<double> out(static_cast<std::size_t>(n));
         for (auto& v : out) v = get_f64(what);
+        return out;
+    }
+    /// Reads a counted byte string (put_bytes); the count is checked against the remaining bytes first.
+    std::vector<std::uint8_t> get_bytes(const char* what) {
+        const std::uint64_t n = get_count(what, 1, ~std::uint64_t{0});
+        std::vector<std::uint8_t> out(data_, data_ + n);
+        data_ += n;
         return out;
     }
     std::vector<std::uint64_t> get_u64_array(const char* what, std::uint64_t max_count = ~std::uint64_t{0}) {

@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "mldp/core/detail/json.hpp"
 #include <xtensor/xtensor.hpp>
 
 #include "mldp/core/archive.hpp"
@@ -229,11 +231,8 @@ public:
         w.put_u64(watched_.size());
         for (const auto& c : watched_) {
             w.put_string(c.name);
-            for (const auto* p : {&c.reference, &c.current}) {
-                const auto b = p->serialize();
-                w.put_u64(b.size());
-                for (auto x : b) w.put_u8(x);
-            }
+            w.put_bytes(c.reference.serialize());
+            w.put_bytes(c.current.serialize());
         }
         return w.finish();
     }
@@ -261,13 +260,7 @@ public:
         const std::uint64_t k = r.get_u64("column count");
         r.require(k >= 1 && k <= r.remaining() / 24, "column count out of range");
         drift_monitor m(o, 0);
-        auto get_profile = [&](const char* what) {
-            const std::uint64_t n = r.get_u64(what);
-            r.require(n <= r.remaining(), std::string(what) + " longer than the remaining bytes");
-            std::vector<std::uint8_t> b(static_cast<std::size_t>(n));
-            for (auto& x : b) x = r.get_u8(what);
-            return sketch::column_profile::deserialize(b);
-        };
+        auto get_profile = [&](const char* what) { return sketch::column_profile::deserialize(r.get_bytes(what)); };
         for (std::uint64_t i = 0; i < k; ++i) {
             std::string name = r.get_string("column name");
             auto ref = get_profile("reference profile");
@@ -394,7 +387,7 @@ private:
 };
 
 inline void to_json(nlohmann::json& j, const column_drift& c) {
-    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    const auto num = mldp::detail::json_number;
     j = nlohmann::json{{"column", c.column},
                        {"method", c.method},
                        {"statistic", num(c.statistic)},

@@ -191,17 +191,13 @@ public:
         w.put_u64(o_.category_cap);
         w.put_u64(o_.frequent_capacity);
         w.put_u64(o_.seed);
-        auto put_blob = [&](const std::vector<std::uint8_t>& b) {
-            w.put_u64(b.size());
-            for (auto x : b) w.put_u8(x);
-        };
         if (kind_ == profile_kind::numeric) {
-            put_blob(moments_.serialize());
+            w.put_bytes(moments_.serialize());
             w.put_u8(exact_ ? 1 : 0);
             if (exact_) {
                 w.put_f64_array(values_.data(), values_.size());
             } else {
-                put_blob(sketch_.serialize());
+                w.put_bytes(sketch_.serialize());
             }
         } else {
             w.put_u64(rows_);
@@ -214,7 +210,7 @@ public:
                     w.put_u64(n);
                 }
             } else {
-                put_blob(frequent_.serialize());
+                w.put_bytes(frequent_.serialize());
             }
         }
         return w.finish();
@@ -236,23 +232,16 @@ public:
         r.require(o.category_cap >= 1 && o.category_cap <= (std::size_t{1} << 32), "category cap out of range");
         r.require(o.frequent_capacity >= 1 && o.frequent_capacity <= (std::size_t{1} << 32), "frequent capacity out of range");
         column_profile p(static_cast<profile_kind>(kind), o);
-        auto get_blob = [&](const char* what) {
-            const std::uint64_t n = r.get_u64(what);
-            r.require(n <= r.remaining(), std::string(what) + " longer than the remaining bytes");
-            std::vector<std::uint8_t> b(static_cast<std::size_t>(n));
-            for (auto& x : b) x = r.get_u8(what);
-            return b;
-        };
         try {
             if (p.kind_ == profile_kind::numeric) {
-                p.moments_ = moments::deserialize(get_blob("moments"));
+                p.moments_ = moments::deserialize(r.get_bytes("moments"));
                 p.exact_ = r.get_u8("exact flag") == 1;
                 if (p.exact_) {
                     p.values_ = r.get_f64_array("values", o.exact_threshold);
                     for (double v : p.values_) r.require(std::isfinite(v), "non-finite exact value");
                     r.require(p.values_.size() == p.moments_.count(), "exact values disagree with the moments' count");
                 } else {
-                    p.sketch_ = kll_sketch<double>::deserialize(get_blob("sketch"));
+                    p.sketch_ = kll_sketch<double>::deserialize(r.get_bytes("sketch"));
                     r.require(p.sketch_.k() == o.kll_k, "sketch k disagrees with the options");
                     r.require(p.sketch_.n() == p.moments_.count(), "sketch size disagrees with the moments' count");
                 }
@@ -274,7 +263,7 @@ public:
                     }
                     r.require(total == p.rows_, "counts and missing rows do not add up to the rows");
                 } else {
-                    p.frequent_ = frequent_items<std::string>::deserialize(get_blob("frequent items"));
+                    p.frequent_ = frequent_items<std::string>::deserialize(r.get_bytes("frequent items"));
                     r.require(p.frequent_.capacity() == o.frequent_capacity, "frequent-items capacity disagrees with the options");
                     r.require(p.frequent_.n() + p.missing_ == p.rows_, "frequent-items weight and missing rows do not add up");
                 }

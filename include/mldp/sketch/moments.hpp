@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mldp/core/detail/json.hpp"
+
 #include "mldp/core/archive.hpp"
 #include "mldp/core/detail/portable_math.hpp"
 #include "mldp/core/error.hpp"
@@ -139,7 +141,7 @@ private:
 };
 
 inline void to_json(nlohmann::json& j, const moments& m) {
-    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    const auto num = mldp::detail::json_number;
     j = nlohmann::json{{"count", m.count()},       {"nan", m.nan_count()},
                        {"pos_inf", m.positive_infinity_count()}, {"neg_inf", m.negative_infinity_count()},
                        {"mean", num(m.mean())},    {"variance", num(m.variance())},

@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "mldp/core/detail/json.hpp"
 #include <xtensor/xtensor.hpp>
 
 #include "mldp/core/column.hpp"
@@ -391,7 +393,7 @@ inline split_report check_split(const frame& data, const split_result& split, co
 }
 
 inline void to_json(nlohmann::json& j, const feature_comparison& f) {
-    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    const auto num = mldp::detail::json_number;
     j = nlohmann::json{{"feature", f.feature},       {"first", to_string(f.first)},
                        {"second", to_string(f.second)}, {"test", f.test},
                        {"statistic", num(f.statistic)}, {"p_value", num(f.p_value)},
@@ -400,7 +402,7 @@ inline void to_json(nlohmann::json& j, const feature_comparison& f) {
 }
 
 inline void to_json(nlohmann::json& j, const label_share& l) {
-    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    const auto num = mldp::detail::json_number;
     j = nlohmann::json{{"label", l.label}, {"overall", l.overall}, {"train", num(l.train)},
                        {"validation", num(l.validation)}, {"test", num(l.test)}};
 }

@@ -113,6 +113,27 @@ inline encoded_labels encode_categorical(const categorical_column& col, const ch
     return e;
 }
 
+/// Codes of v[0..n) as positions in the sorted distinct values u (given unsorted, with duplicates),
+/// and the count and (when wanted) the printed name of each. O(n log n).
+template <class T, class Name>
+void code_by_sorted_unique(encoded_labels& e, const T* v, std::size_t n, std::vector<T> u, bool names_wanted, Name name_of) {
+    std::sort(u.begin(), u.end());
+    u.erase(std::unique(u.begin(), u.end()), u.end());
+    if (u.size() > (std::numeric_limits<std::uint32_t>::max)()) {
+        throw invalid_argument("mldp::split: more than 2^32 - 1 distinct labels or groups");
+    }
+    e.counts.assign(u.size(), 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<std::uint32_t>(std::lower_bound(u.begin(), u.end(), v[i]) - u.begin());
+        e.codes[i] = c;
+        ++e.counts[c];
+    }
+    if (names_wanted) {
+        e.names.reserve(u.size());
+        for (const auto& x : u) e.names.push_back(name_of(x));
+    }
+}
+
 /// Smallest and largest of v[0..n), n >= 1, in a loop compilers vectorise (std::minmax_element's
 /// iterator contract keeps it scalar).
 inline std::pair<std::int64_t, std::int64_t> min_max(const std::int64_t* v, std::size_t n) noexcept {
@@ -152,22 +173,8 @@ inline encoded_labels encode_integers(const std::int64_t* v, std::size_t n, bool
         canonicalize(e, k, order, std::move(names), std::move(counts));
         return e;
     }
-    std::vector<std::int64_t> u(v, v + n);
-    std::sort(u.begin(), u.end());
-    u.erase(std::unique(u.begin(), u.end()), u.end());
-    if (u.size() > (std::numeric_limits<std::uint32_t>::max)()) {
-        throw invalid_argument("mldp::split: more than 2^32 - 1 distinct labels or groups");
-    }
-    e.counts.assign(u.size(), 0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto c = static_cast<std::uint32_t>(std::lower_bound(u.begin(), u.end(), v[i]) - u.begin());
-        e.codes[i] = c;
-        ++e.counts[c];
-    }
-    if (names_wanted) {
-        e.names.reserve(u.size());
-        for (auto x : u) e.names.push_back(std::to_string(x));
-    }
+    code_by_sorted_unique(e, v, n, std::vector<std::int64_t>(v, v + n), names_wanted,
+                          [](std::int64_t x) { return std::to_string(x); });
     return e;
 }
 
@@ -177,19 +184,9 @@ inline encoded_labels encode_doubles(const double* v, std::size_t n, const char*
     }
     std::vector<double> u(v, v + n);
     for (auto& x : u) x = x == 0.0 ? 0.0 : x;  // -0.0 and +0.0 are one class
-    std::sort(u.begin(), u.end());
-    u.erase(std::unique(u.begin(), u.end()), u.end());
     encoded_labels e;
     e.codes = mldp::detail::large_vector<std::uint32_t>(n);
-    e.counts.assign(u.size(), 0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto c = static_cast<std::uint32_t>(std::lower_bound(u.begin(), u.end(), v[i]) - u.begin());
-        e.codes[i] = c;
-        ++e.counts[c];
-    }
-    if (names_wanted) {
-        for (auto x : u) e.names.push_back(fmt::format("{}", x));
-    }
+    code_by_sorted_unique(e, v, n, std::move(u), names_wanted, [](double x) { return fmt::format("{}", x); });
     return e;
 }
 
