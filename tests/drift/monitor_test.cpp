@@ -140,6 +140,43 @@ TEST_CASE("drift_monitor: serialization and saved reference profiles") {
     CHECK_THROWS_AS(drift_monitor::from_profiles({}), mldp::invalid_argument);
 }
 
+TEST_CASE("drift_monitor windows: tumbling reports per window, sliding per pane") {
+    mldp::drift::monitor_options t;
+    t.columns = {"x0", "colour"};
+    t.window = {mldp::drift::window_kind::tumbling, 1000, 8};
+    drift_monitor tm(make(20000, 11), t);
+    auto reps = tm.update(make(2500, 12));
+    CHECK(reps.size() == 2);
+    for (const auto& r : reps) CHECK(r.columns[0].n_current == 1000);
+    CHECK(tm.results().columns[0].n_current == 500);  // the partial third window
+    reps = tm.update(make(600, 13, 0.8));
+    REQUIRE(reps.size() == 1);
+    CHECK(reps[0].columns[0].n_current == 1000);
+
+    mldp::drift::monitor_options sl = t;
+    sl.window = {mldp::drift::window_kind::sliding, 1000, 4};
+    drift_monitor sm(make(20000, 11), sl);
+    CHECK(sm.update(make(999, 14)).empty());       // fewer than 1000 rows seen
+    auto clean = sm.update(make(1001, 15));         // panes complete at 1000, 1250, ..., 2000
+    REQUIRE(clean.size() == 5);
+    for (const auto& r : clean) {
+        CHECK(r.columns[0].n_current == 1000);
+        CHECK_FALSE(r.columns[0].drift);
+    }
+    auto shifted = sm.update(make(1000, 16, 1.0));  // the window moves onto shifted rows, a pane at a time
+    REQUIRE(shifted.size() == 4);
+    CHECK(shifted.back().columns[0].drift);
+    CHECK(shifted.back().columns[0].effect_size > 0.8);
+    // The state, panes included, survives serialization.
+    const auto bytes = sm.serialize();
+    auto restored = drift_monitor::deserialize(bytes);
+    CHECK(restored.serialize() == bytes);
+    CHECK(restored.update(make(250, 17, 1.0)).size() == sm.update(make(250, 17, 1.0)).size());
+    mldp::drift::monitor_options bad = t;
+    bad.window = {mldp::drift::window_kind::sliding, 10, 20};
+    CHECK_THROWS_AS(drift_monitor(make(100, 1), bad), mldp::invalid_argument);
+}
+
 TEST_CASE("column_profile: exact then sketched, merge, serialization") {
     mldp::sketch::profile_options o;
     o.exact_threshold = 1000;

@@ -29,8 +29,21 @@
 
 namespace mldp::drift {
 
+/// How batches are grouped into the window compared with the reference.
+///   rows = 0: one window that grows until reset_window();
+///   tumbling, rows = W: consecutive windows of W rows; update() reports on each window it completes;
+///   sliding, rows = W: the last W rows, kept as `panes` panes of ceil(W / panes) rows; update()
+///     reports each time a pane completes once W rows have been seen (every W / panes rows).
+enum class window_kind : std::uint8_t { tumbling = 0, sliding = 1 };
+struct window_options {
+    window_kind kind = window_kind::tumbling;
+    std::size_t rows = 0;
+    std::size_t panes = 8;
+};
+
 /// Options of drift_monitor.
 struct monitor_options {
+    window_options window{};  ///< how batches form the compared window (see window_options)
     double alpha = 0.05;  ///< level of each column's test, after the correction across columns
     stats::correction correction = stats::correction::benjamini_hochberg;
     sketch::profile_options profile{};       ///< limits of every column profile
@@ -109,56 +122,108 @@ public:
     drift_monitor(const frame& reference, const monitor_options& o = {}) : o_(o) {
         if (!(o.alpha > 0 && o.alpha < 1)) throw invalid_argument("mldp::drift::drift_monitor: alpha must be in (0, 1)");
         if (reference.rows() == 0) throw invalid_argument("mldp::drift::drift_monitor: the reference frame has no rows");
+        validate_window(o.window);
         std::vector<std::string> names = o.columns.empty() ? reference.names() : o.columns;
         for (const auto& name : names) {
             (void)reference.kind(name);  // throws for an unknown column
             const auto& col = column_of(reference, name);
             const auto kind = col.kind() == column_kind::categorical ? sketch::profile_kind::categorical
                                                                      : sketch::profile_kind::numeric;
-            watched_.push_back({name, sketch::column_profile(kind, o.profile), sketch::column_profile(kind, o.profile)});
+            watched_.push_back({name, sketch::column_profile(kind, o.profile), sketch::column_profile(kind, o.profile), {}});
             watched_.back().reference.update(col);
         }
     }
 
-    /// Adds a batch to the current window (tumbling windows: call reset_window() to start the next).
-    /// Throws invalid_argument when the batch lacks a watched column or has it with another kind.
-    void update(const frame& batch) {
+    /// Adds a batch, row by row, to the window (see window_options) and returns the reports of the
+    /// windows it completed (none with rows = 0). Throws invalid_argument when the batch lacks a
+    /// watched column or has it with another kind.
+    std::vector<drift_report> update(const frame& batch) {
+        std::vector<const frame::column*> cols;
         for (auto& w : watched_) {
             const auto& col = column_of(batch, w.name);
             const bool categorical = col.kind() == column_kind::categorical;
             if (categorical != (w.current.kind() == sketch::profile_kind::categorical)) {
                 throw invalid_argument(fmt::format("mldp::drift::drift_monitor::update: column '{}' changed kind", w.name));
             }
-            w.current.update(col);
+            cols.push_back(&col);
         }
+        std::vector<drift_report> reports;
+        const std::size_t n = batch.rows();
+        if (o_.window.rows == 0) {
+            for (std::size_t c = 0; c < cols.size(); ++c) watched_[c].current.update(*cols[c]);
+            current_rows_ += n;
+            return reports;
+        }
+        const std::size_t pane = pane_rows();
+        // (A merge can leave the current pane full; it completes before new rows go in.)
+        for (std::size_t pos = 0; pos < n || current_rows_ >= pane;) {
+            const std::size_t take = current_rows_ >= pane ? 0 : (std::min)(n - pos, pane - current_rows_);
+            for (std::size_t c = 0; c < cols.size(); ++c) watched_[c].current.update(*cols[c], pos, pos + take);
+            current_rows_ += take;
+            pos += take;
+            if (current_rows_ < pane) continue;
+            if (o_.window.kind == window_kind::tumbling) {
+                reports.push_back(results());
+                reset_window();
+            } else {
+                for (auto& w : watched_) {
+                    w.panes.push_back(std::move(w.current));
+                    if (w.panes.size() > o_.window.panes) w.panes.erase(w.panes.begin());
+                    w.current = sketch::column_profile(w.panes.back().kind(), o_.profile);
+                }
+                current_rows_ = 0;
+                if (watched_.front().panes.size() == o_.window.panes) reports.push_back(results());
+            }
+        }
+        return reports;
     }
 
-    /// Starts a new, empty current window.
+    /// Empties the window (and the sliding window's panes).
     void reset_window() {
-        for (auto& w : watched_) w.current = sketch::column_profile(w.current.kind(), o_.profile);
+        for (auto& w : watched_) {
+            w.current = sketch::column_profile(w.current.kind(), o_.profile);
+            w.panes.clear();
+        }
+        current_rows_ = 0;
     }
 
-    /// Adds another monitor's current window (the same reference and options, e.g. another thread's).
+    /// Adds another monitor's window (the same reference and options, e.g. another thread's share of
+    /// the same stream): the current panes merge, and completed panes merge position by position.
+    /// Throws invalid_argument when the monitors watch different columns or hold different numbers
+    /// of completed panes.
     void merge(const drift_monitor& other) {
         if (other.watched_.size() != watched_.size()) {
             throw invalid_argument("mldp::drift::drift_monitor::merge: the monitors watch different columns");
         }
         for (std::size_t i = 0; i < watched_.size(); ++i) {
-            if (other.watched_[i].name != watched_[i].name) {
-                throw invalid_argument("mldp::drift::drift_monitor::merge: the monitors watch different columns");
+            if (other.watched_[i].name != watched_[i].name || other.watched_[i].panes.size() != watched_[i].panes.size()) {
+                throw invalid_argument("mldp::drift::drift_monitor::merge: the monitors watch different columns or windows");
             }
-            watched_[i].current.merge(other.watched_[i].current);
         }
+        for (std::size_t i = 0; i < watched_.size(); ++i) {
+            watched_[i].current.merge(other.watched_[i].current);
+            for (std::size_t p = 0; p < watched_[i].panes.size(); ++p) watched_[i].panes[p].merge(other.watched_[i].panes[p]);
+        }
+        current_rows_ += other.current_rows_;
     }
 
-    /// Compares the current window with the reference. Columns with no current rows are reported
-    /// with NaN statistics and never drift. O(columns x profile size).
+    /// Compares the window (for sliding windows: the completed panes plus the current one) with the
+    /// reference. Columns with no current rows are reported with NaN statistics and never drift.
+    /// O(columns x profile size).
     drift_report results() const {
         drift_report rep;
         std::vector<double> p;
         std::vector<std::size_t> tested;
         for (const auto& w : watched_) {
-            column_drift c = compare(w);
+            column_drift c;
+            if (w.panes.empty()) {
+                c = compare(w.name, w.reference, w.current);
+            } else {
+                sketch::column_profile window = w.panes.front();
+                for (std::size_t k = 1; k < w.panes.size(); ++k) window.merge(w.panes[k]);
+                window.merge(w.current);
+                c = compare(w.name, w.reference, window);
+            }
             if (!std::isnan(c.p_value)) {
                 p.push_back(c.p_value);
                 tested.push_back(rep.columns.size());
@@ -198,6 +263,7 @@ public:
     static drift_monitor from_profiles(std::vector<std::pair<std::string, sketch::column_profile>> profiles,
                                        const monitor_options& o = {}) {
         if (profiles.empty()) throw invalid_argument("mldp::drift::drift_monitor::from_profiles: no profiles");
+        validate_window(o.window);
         drift_monitor m(o, 0);
         for (auto& [name, p] : profiles) {
             for (const auto& w : m.watched_) {
@@ -209,7 +275,7 @@ public:
                 throw invalid_argument(fmt::format("mldp::drift::drift_monitor: profile '{}' has other limits than the options", name));
             }
             const auto kind = p.kind();
-            m.watched_.push_back({name, std::move(p), sketch::column_profile(kind, o.profile)});
+            m.watched_.push_back({name, std::move(p), sketch::column_profile(kind, o.profile), {}});
         }
         return m;
     }
@@ -228,11 +294,17 @@ public:
         w.put_u64(o_.profile.category_cap);
         w.put_u64(o_.profile.frequent_capacity);
         w.put_u64(o_.profile.seed);
+        w.put_u8(static_cast<std::uint8_t>(o_.window.kind));
+        w.put_u64(o_.window.rows);
+        w.put_u64(o_.window.panes);
+        w.put_u64(current_rows_);
         w.put_u64(watched_.size());
         for (const auto& c : watched_) {
             w.put_string(c.name);
             w.put_bytes(c.reference.serialize());
             w.put_bytes(c.current.serialize());
+            w.put_u64(c.panes.size());
+            for (const auto& p : c.panes) w.put_bytes(p.serialize());
         }
         return w.finish();
     }
@@ -257,6 +329,14 @@ public:
         o.profile.category_cap = static_cast<std::size_t>(r.get_u64("category cap"));
         o.profile.frequent_capacity = static_cast<std::size_t>(r.get_u64("frequent capacity"));
         o.profile.seed = r.get_u64("seed");
+        const std::uint8_t wk = r.get_u8("window kind");
+        r.require(wk <= 1, "unknown window kind");
+        o.window.kind = static_cast<window_kind>(wk);
+        o.window.rows = static_cast<std::size_t>(r.get_u64("window rows"));
+        o.window.panes = static_cast<std::size_t>(r.get_u64("window panes"));
+        r.require(o.window.panes >= 1 && o.window.panes <= 4096 && (o.window.rows == 0 || o.window.panes <= o.window.rows),
+                  "window panes out of range");
+        const std::uint64_t current_rows = r.get_u64("rows in the current pane");
         const std::uint64_t k = r.get_u64("column count");
         r.require(k >= 1 && k <= r.remaining() / 24, "column count out of range");
         drift_monitor m(o, 0);
@@ -267,9 +347,19 @@ public:
             auto cur = get_profile("current profile");
             r.require(ref.kind() == cur.kind(), "reference and current profiles of different kinds");
             for (const auto& w : m.watched_) r.require(w.name != name, "repeated column name");
-            m.watched_.push_back({std::move(name), std::move(ref), std::move(cur)});
+            const std::uint64_t np = r.get_u64("pane count");
+            r.require(np <= o.window.panes && (np == 0 || o.window.kind == window_kind::sliding), "pane count out of range");
+            std::vector<sketch::column_profile> panes;
+            for (std::uint64_t q = 0; q < np; ++q) {
+                panes.push_back(get_profile("pane profile"));
+                r.require(panes.back().kind() == ref.kind(), "pane of another kind");
+            }
+            if (!m.watched_.empty()) r.require(panes.size() == m.watched_.front().panes.size(), "columns with different pane counts");
+            m.watched_.push_back({std::move(name), std::move(ref), std::move(cur), std::move(panes)});
         }
         r.finish();
+        r.require(o.window.rows == 0 || current_rows < m.pane_rows(), "current pane holds more rows than a pane");
+        m.current_rows_ = static_cast<std::size_t>(current_rows);
         return m;
     }
     static drift_monitor deserialize(const std::vector<std::uint8_t>& b) { return deserialize(b.data(), b.size()); }
@@ -285,7 +375,19 @@ private:
     struct watched {
         std::string name;
         sketch::column_profile reference, current;
+        std::vector<sketch::column_profile> panes;  // completed panes of a sliding window, oldest first
     };
+
+    static void validate_window(const window_options& w) {
+        if (w.panes == 0 || (w.rows > 0 && w.panes > w.rows)) {
+            throw invalid_argument("mldp::drift::drift_monitor: window panes must be in [1, window rows]");
+        }
+    }
+    /// Rows per pane: the whole window for tumbling windows, ceil(rows / panes) for sliding ones.
+    std::size_t pane_rows() const noexcept {
+        return o_.window.kind == window_kind::tumbling ? o_.window.rows
+                                                       : (o_.window.rows + o_.window.panes - 1) / o_.window.panes;
+    }
 
     static const frame::column& column_of(const frame& f, const std::string& name) {
         (void)f.kind(name);
@@ -301,11 +403,9 @@ private:
         throw invalid_argument(fmt::format("mldp::drift::drift_monitor: column '{}' is not watched", name));
     }
 
-    column_drift compare(const watched& w) const {
+    column_drift compare(const std::string& name, const sketch::column_profile& ref, const sketch::column_profile& cur) const {
         column_drift c;
-        c.column = w.name;
-        const auto& ref = w.reference;
-        const auto& cur = w.current;
+        c.column = name;
         c.missing_rate_reference = ref.missing_rate();
         c.missing_rate_current = cur.missing_rate();
         if (ref.kind() == sketch::profile_kind::numeric) {
@@ -384,6 +484,7 @@ private:
 
     monitor_options o_;
     std::vector<watched> watched_;
+    std::size_t current_rows_ = 0;  // rows in the current pane (window)
 };
 
 inline void to_json(nlohmann::json& j, const column_drift& c) {

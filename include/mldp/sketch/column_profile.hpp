@@ -69,41 +69,49 @@ public:
         }
     }
     /// Adds a categorical column (code -1 = missing).
-    void update(const categorical_column& c) {
+    void update(const categorical_column& c) { update(c, 0, c.size()); }
+    /// Adds rows [begin, end) of a categorical column.
+    void update(const categorical_column& c, std::size_t begin, std::size_t end) {
         require_kind(profile_kind::categorical, "categories");
+        require_range(begin, end, c.size());
         std::vector<std::uint64_t> per_code(c.dictionary().size(), 0);
-        for (auto code : c.codes()) {
-            if (code < 0) {
+        const auto& codes = c.codes();
+        for (std::size_t i = begin; i < end; ++i) {
+            if (codes[i] < 0) {
                 ++missing_;
             } else {
-                ++per_code[static_cast<std::size_t>(code)];
+                ++per_code[static_cast<std::size_t>(codes[i])];
             }
         }
         for (std::size_t j = 0; j < per_code.size(); ++j) {
             if (per_code[j]) add_category(c.dictionary()[j], per_code[j]);
         }
-        rows_ += c.size();
+        rows_ += end - begin;
     }
     /// Adds a frame column: numeric and time (ticks as doubles; missing ticks as NaN) go to a numeric
     /// profile, categorical to a categorical one. Throws invalid_argument for a kind mismatch.
-    void update(const frame::column& col) {
+    void update(const frame::column& col) { update(col, 0, col.size()); }
+    /// Adds rows [begin, end) of a frame column. Throws invalid_argument for a kind mismatch or a
+    /// range outside the column.
+    void update(const frame::column& col, std::size_t begin, std::size_t end) {
+        require_range(begin, end, col.size());
         switch (col.kind()) {
             case column_kind::numeric: {
                 const auto v = std::get<numeric_column>(col.data).values();
-                update(v.data(), v.size());
+                update(v.data() + begin, end - begin);
                 break;
             }
             case column_kind::time: {
                 const auto& t = std::get<time_column>(col.data);
-                std::vector<double> d(t.size());
-                for (std::size_t i = 0; i < t.size(); ++i) {
-                    d[i] = t.is_missing(i) ? std::nan("") : static_cast<double>(t.ticks[i]);
+                std::vector<double> d(end - begin);
+                for (std::size_t i = begin; i < end; ++i) {
+                    d[i - begin] = t.is_missing(i) ? std::nan("") : static_cast<double>(t.ticks[i]);
                 }
                 update(d.data(), d.size());
                 break;
             }
             case column_kind::categorical:
-                update(std::get<categorical_column>(col.data));
+                update(std::get<categorical_column>(col.data), begin, end);
                 break;
         }
     }
@@ -277,6 +285,11 @@ public:
     static column_profile deserialize(const std::vector<std::uint8_t>& b) { return deserialize(b.data(), b.size()); }
 
 private:
+    static void require_range(std::size_t begin, std::size_t end, std::size_t size) {
+        if (begin > end || end > size) {
+            throw invalid_argument(fmt::format("mldp::sketch::column_profile: rows [{}, {}) outside a column of {}", begin, end, size));
+        }
+    }
     void require_kind(profile_kind k, const char* what) const {
         if (k != kind_) {
             throw invalid_argument(fmt::format("mldp::sketch::column_profile: cannot add {} to a {} profile", what,
