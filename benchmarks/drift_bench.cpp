@@ -9,6 +9,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "mldp/mldp.hpp"
@@ -210,6 +213,34 @@ void BM_drift_monitor_batch(benchmark::State& state) {
         static_cast<double>(m.reference("num0").serialize().size());
 }
 BENCHMARK(BM_drift_monitor_batch)->Unit(benchmark::kMillisecond);
+
+// The serving-loop path: one row of 20 numeric + 5 categorical values per update_row, tumbling
+// windows of 10^4 rows (each completed window is compared with the reference inside the loop).
+void BM_drift_monitor_update_row(benchmark::State& state) {
+    static const mldp::frame reference = monitor_frame(100000, 1, 0.0, false);
+    static const mldp::frame batch = monitor_frame(100000, 2, 0.05, true);
+    mldp::drift::monitor_options o;
+    o.window = {mldp::drift::window_kind::tumbling, 10000, 8};
+    mldp::drift::drift_monitor m(reference, o);
+    std::vector<std::vector<double>> num(batch.rows(), std::vector<double>(20));
+    std::vector<std::vector<std::optional<std::string_view>>> cat(batch.rows(), std::vector<std::optional<std::string_view>>(5));
+    for (int c = 0; c < 20; ++c) {
+        const auto v = batch.numeric("num" + std::to_string(c));
+        for (std::size_t i = 0; i < batch.rows(); ++i) num[i][static_cast<std::size_t>(c)] = v[i];
+    }
+    for (int c = 0; c < 5; ++c) {
+        const auto& col = batch.categorical("cat" + std::to_string(c));
+        for (std::size_t i = 0; i < batch.rows(); ++i) cat[i][static_cast<std::size_t>(c)] = col.value(i);
+    }
+    std::size_t i = 0, reports = 0;
+    for (auto _ : state) {
+        reports += m.update_row(num[i], cat[i]).has_value();
+        i = i + 1 == batch.rows() ? 0 : i + 1;
+    }
+    state.counters["windows_reported"] = static_cast<double>(reports);
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_drift_monitor_update_row);
 
 }  // namespace
 

@@ -172,6 +172,21 @@ TEST_CASE("drift_monitor windows: tumbling reports per window, sliding per pane"
     auto restored = drift_monitor::deserialize(bytes);
     CHECK(restored.serialize() == bytes);
     CHECK(restored.update(make(250, 17, 1.0)).size() == sm.update(make(250, 17, 1.0)).size());
+    // Row by row: the same windows as batches.
+    drift_monitor rows(make(20000, 11), t);
+    const auto batch = make(1000, 12);
+    std::optional<mldp::drift::drift_report> last;
+    for (std::size_t i = 0; i < 1000; ++i) {
+        last = rows.update_row({batch.numeric("x0")[i]}, {batch.categorical("colour").value(i)});
+        if (i < 999) REQUIRE_FALSE(last.has_value());
+    }
+    REQUIRE(last.has_value());
+    drift_monitor batched(make(20000, 11), t);
+    const auto same = batched.update(batch);
+    REQUIRE(same.size() == 1);
+    CHECK(last->columns[0].p_value == same[0].columns[0].p_value);
+    CHECK(last->columns[1].p_value == same[0].columns[1].p_value);
+    CHECK_THROWS_AS(rows.update_row({1.0, 2.0}, {}), mldp::invalid_argument);
     mldp::drift::monitor_options bad = t;
     bad.window = {mldp::drift::window_kind::sliding, 10, 20};
     CHECK_THROWS_AS(drift_monitor(make(100, 1), bad), mldp::invalid_argument);

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -161,21 +163,37 @@ public:
             for (std::size_t c = 0; c < cols.size(); ++c) watched_[c].current.update(*cols[c], pos, pos + take);
             current_rows_ += take;
             pos += take;
-            if (current_rows_ < pane) continue;
-            if (o_.window.kind == window_kind::tumbling) {
-                reports.push_back(results());
-                reset_window();
-            } else {
-                for (auto& w : watched_) {
-                    w.panes.push_back(std::move(w.current));
-                    if (w.panes.size() > o_.window.panes) w.panes.erase(w.panes.begin());
-                    w.current = sketch::column_profile(w.panes.back().kind(), o_.profile);
-                }
-                current_rows_ = 0;
-                if (watched_.front().panes.size() == o_.window.panes) reports.push_back(results());
+            if (current_rows_ >= pane) {
+                if (auto r = complete_pane()) reports.push_back(std::move(*r));
             }
         }
         return reports;
+    }
+
+    /// Adds one row, for serving loops: `numeric` holds the values of the watched numeric and time
+    /// columns and `categorical` those of the watched categorical columns, each in watching order
+    /// (NaN and std::nullopt are missing). Returns the report of the window this row completes, if
+    /// any. Throws invalid_argument when a count differs from the watched columns of that kind.
+    std::optional<drift_report> update_row(const std::vector<double>& numeric,
+                                           const std::vector<std::optional<std::string_view>>& categorical) {
+        std::size_t nn = 0, nc = 0;
+        for (const auto& w : watched_) (w.current.kind() == sketch::profile_kind::numeric ? nn : nc) += 1;
+        if (numeric.size() != nn || categorical.size() != nc) {
+            throw invalid_argument(fmt::format("mldp::drift::drift_monitor::update_row: got {} numeric and {} categorical values "
+                                               "for {} numeric and {} categorical watched columns",
+                                               numeric.size(), categorical.size(), nn, nc));
+        }
+        std::size_t in = 0, ic = 0;
+        for (auto& w : watched_) {
+            if (w.current.kind() == sketch::profile_kind::numeric) {
+                w.current.update(&numeric[in++], 1);
+            } else {
+                w.current.update_category(categorical[ic++]);
+            }
+        }
+        ++current_rows_;
+        if (o_.window.rows > 0 && current_rows_ >= pane_rows()) return complete_pane();
+        return std::nullopt;
     }
 
     /// Empties the window (and the sliding window's panes).
@@ -383,6 +401,24 @@ private:
             throw invalid_argument("mldp::drift::drift_monitor: window panes must be in [1, window rows]");
         }
     }
+    /// Closes the full current pane: a tumbling window is reported and emptied; a sliding window
+    /// keeps the pane (dropping the oldest beyond `panes`) and is reported once it holds all of them.
+    std::optional<drift_report> complete_pane() {
+        if (o_.window.kind == window_kind::tumbling) {
+            auto r = results();
+            reset_window();
+            return r;
+        }
+        for (auto& w : watched_) {
+            w.panes.push_back(std::move(w.current));
+            if (w.panes.size() > o_.window.panes) w.panes.erase(w.panes.begin());
+            w.current = sketch::column_profile(w.panes.back().kind(), o_.profile);
+        }
+        current_rows_ = 0;
+        if (watched_.front().panes.size() == o_.window.panes) return results();
+        return std::nullopt;
+    }
+
     /// Rows per pane: the whole window for tumbling windows, ceil(rows / panes) for sliding ones.
     std::size_t pane_rows() const noexcept {
         return o_.window.kind == window_kind::tumbling ? o_.window.rows

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,16 @@ public:
     }
     /// Adds a categorical column (code -1 = missing).
     void update(const categorical_column& c) { update(c, 0, c.size()); }
+    /// Adds one categorical value (std::nullopt = missing).
+    void update_category(std::optional<std::string_view> value) {
+        require_kind(profile_kind::categorical, "categories");
+        ++rows_;
+        if (!value) {
+            ++missing_;
+        } else {
+            add_category(std::string(*value), 1);
+        }
+    }
     /// Adds rows [begin, end) of a categorical column.
     void update(const categorical_column& c, std::size_t begin, std::size_t end) {
         require_kind(profile_kind::categorical, "categories");
