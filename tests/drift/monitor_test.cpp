@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "mldp/core/random.hpp"
+#include "mldp/drift/adwin.hpp"
+#include "mldp/drift/kswin.hpp"
 
 using mldp::drift::drift_monitor;
 
@@ -223,4 +225,57 @@ TEST_CASE("column_profile: exact then sketched, merge, serialization") {
     const auto cb = c.serialize();
     CHECK(mldp::sketch::column_profile::deserialize(cb).serialize() == cb);
     CHECK_THROWS_AS(c.update(x.data(), 3), mldp::invalid_argument);
+}
+
+TEST_CASE("review regressions: windows of odd sizes, approximate categories, self-merges, limits") {
+    // Sliding window of 10 rows in 8 panes: panes of 2 rows, 5 of them, so reports cover 10 rows.
+    mldp::drift::monitor_options o;
+    o.columns = {"x0"};
+    o.window = {mldp::drift::window_kind::sliding, 10, 8};
+    drift_monitor m(make(5000, 21), o);
+    const auto reps = m.update(make(12, 22));
+    REQUIRE(reps.size() == 2);  // at rows 10 and 12
+    CHECK(reps[0].columns[0].n_current == 10);
+    CHECK(reps[1].columns[0].n_current == 10);
+    m.merge(m);  // self-merge is defined: the window doubles
+    CHECK(m.results().columns[0].n_current == 20);
+
+    // A reference with more categories than category_cap (frequent-items mode) against an exact
+    // window from the same distribution: no drift from the difference in coverage.
+    mldp::drift::monitor_options c;
+    c.columns = {"cat"};
+    c.profile.category_cap = 100;
+    c.profile.frequent_capacity = 64;
+    mldp::rng g(30);
+    auto frame_of = [&](std::size_t n) {
+        std::vector<std::string> v(n);
+        for (auto& s : v) s = "k" + std::to_string(g.bounded(2000));
+        mldp::frame f;
+        f.add("cat", v);
+        return f;
+    };
+    drift_monitor cm(frame_of(200000), c);
+    CHECK_FALSE(cm.reference("cat").counted_exactly());
+    cm.update(frame_of(500));
+    const auto r = cm.results();
+    CHECK_FALSE(r.columns[0].drift);
+    CHECK(r.columns[0].new_category_share == 0.0);  // unknowable against an approximate reference
+
+    mldp::sketch::kll_sketch<double> k;
+    for (int i = 0; i < 1000; ++i) k.update(i);
+    k.merge(k);
+    CHECK(k.n() == 2000);
+    mldp::sketch::frequent_items<int> f(10), small(1);
+    small.update(1);
+    small.update(2);
+    CHECK_THROWS_AS(f.merge(small), mldp::invalid_argument);
+    f.update(3);
+    f.merge(f);
+    CHECK(f.lower_bound(3) == 2);
+    CHECK_THROWS_AS(mldp::drift::kswin({0.005, 10, 6, 0}), mldp::invalid_argument);
+    CHECK_NOTHROW(mldp::drift::kswin({0.005, 10, 5, 0}));
+    mldp::drift::monitor_options twice;
+    twice.columns = {"x0", "x0"};
+    CHECK_THROWS_AS(drift_monitor(make(100, 1), twice), mldp::invalid_argument);
+    CHECK_THROWS_AS(mldp::drift::adwin({0.002, 32, 1 << 20, 5, 10}), mldp::invalid_argument);
 }

@@ -38,7 +38,9 @@ public:
     explicit adwin(const adwin_options& o = {}) : o_(o) {
         if (!(o.delta > 0 && o.delta < 1)) throw invalid_argument(fmt::format("mldp::drift::adwin: delta = {} must be in (0, 1)", o.delta));
         if (o.clock < 1) throw invalid_argument(fmt::format("mldp::drift::adwin: clock = {} must be >= 1", o.clock));
-        if (o.max_buckets < 2) throw invalid_argument(fmt::format("mldp::drift::adwin: max_buckets = {} must be >= 2", o.max_buckets));
+        if (o.max_buckets < 2 || o.max_buckets > 65536) {
+            throw invalid_argument(fmt::format("mldp::drift::adwin: max_buckets = {} must be in [2, 65536]", o.max_buckets));
+        }
         if (o.min_window_length < 1 || o.grace_period < 0) {
             throw invalid_argument("mldp::drift::adwin: min_window_length must be >= 1 and grace_period >= 0");
         }

@@ -32,14 +32,16 @@ struct kswin_options {
 /// As in River the detector restarts (empty window, re-seeded draws) on the update after a drift, so
 /// a seed reproduces the whole run. update() is O(window_size + stat_size log stat_size) and
 /// allocation-free. Throws invalid_argument for alpha outside [0, 1], stat_size = 0 or
-/// stat_size >= window_size, and data_error for a non-finite input.
+/// 2 stat_size > window_size (as River, whose draw needs as many older values), and data_error for a
+/// non-finite input.
 class kswin {
 public:
     explicit kswin(const kswin_options& o = {}) : o_(o), g_(seed_sequence(o.seed).derive("kswin")) {
         if (!(o.alpha >= 0 && o.alpha <= 1)) throw invalid_argument(fmt::format("mldp::drift::kswin: alpha = {} must be in [0, 1]", o.alpha));
-        if (o.stat_size == 0 || o.stat_size >= o.window_size) {
-            throw invalid_argument(fmt::format("mldp::drift::kswin: need 0 < stat_size ({}) < window_size ({})", o.stat_size,
-                                               o.window_size));
+        // stat_size values are drawn without replacement from the window_size - stat_size older ones.
+        if (o.stat_size == 0 || o.stat_size >= o.window_size || o.stat_size > o.window_size - o.stat_size) {
+            throw invalid_argument(fmt::format("mldp::drift::kswin: need 0 < stat_size ({}) <= window_size ({}) / 2",
+                                               o.stat_size, o.window_size));
         }
         ring_.assign(o.window_size, 0.0);
         pool_.resize(o.window_size - o.stat_size);

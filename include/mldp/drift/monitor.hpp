@@ -126,6 +126,13 @@ public:
         if (reference.rows() == 0) throw invalid_argument("mldp::drift::drift_monitor: the reference frame has no rows");
         validate_window(o.window);
         std::vector<std::string> names = o.columns.empty() ? reference.names() : o.columns;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            for (std::size_t j = 0; j < i; ++j) {
+                if (names[i] == names[j]) {
+                    throw invalid_argument(fmt::format("mldp::drift::drift_monitor: column '{}' listed twice", names[i]));
+                }
+            }
+        }
         for (const auto& name : names) {
             (void)reference.kind(name);  // throws for an unknown column
             const auto& col = column_of(reference, name);
@@ -209,7 +216,10 @@ public:
     /// the same stream): the current panes merge, and completed panes merge position by position.
     /// Throws invalid_argument when the monitors watch different columns or hold different numbers
     /// of completed panes.
-    void merge(const drift_monitor& other) {
+    void merge(const drift_monitor& other_in) {
+        std::optional<drift_monitor> self;  // merging a monitor with itself reads a copy
+        if (&other_in == this) self.emplace(other_in);
+        const drift_monitor& other = self ? *self : other_in;
         if (other.watched_.size() != watched_.size()) {
             throw invalid_argument("mldp::drift::drift_monitor::merge: the monitors watch different columns");
         }
@@ -366,7 +376,7 @@ public:
             r.require(ref.kind() == cur.kind(), "reference and current profiles of different kinds");
             for (const auto& w : m.watched_) r.require(w.name != name, "repeated column name");
             const std::uint64_t np = r.get_u64("pane count");
-            r.require(np <= o.window.panes && (np == 0 || o.window.kind == window_kind::sliding), "pane count out of range");
+            r.require(np <= m.pane_count() && (np == 0 || o.window.kind == window_kind::sliding), "pane count out of range");
             std::vector<sketch::column_profile> panes;
             for (std::uint64_t q = 0; q < np; ++q) {
                 panes.push_back(get_profile("pane profile"));
@@ -411,12 +421,19 @@ private:
         }
         for (auto& w : watched_) {
             w.panes.push_back(std::move(w.current));
-            if (w.panes.size() > o_.window.panes) w.panes.erase(w.panes.begin());
+            if (w.panes.size() > pane_count()) w.panes.erase(w.panes.begin());
             w.current = sketch::column_profile(w.panes.back().kind(), o_.profile);
         }
         current_rows_ = 0;
-        if (watched_.front().panes.size() == o_.window.panes) return results();
+        if (watched_.front().panes.size() == pane_count()) return results();
         return std::nullopt;
+    }
+
+    /// Panes a full sliding window keeps: ceil(rows / pane_rows()), so that they hold about `rows`
+    /// rows (rows = 10 in 8 panes gives panes of 2 rows, and 5 of them).
+    std::size_t pane_count() const noexcept {
+        const std::size_t pr = pane_rows();
+        return pr == 0 ? 0 : (o_.window.rows + pr - 1) / pr;
     }
 
     /// Rows per pane: the whole window for tumbling windows, ceil(rows / panes) for sliding ones.
@@ -473,31 +490,46 @@ private:
         c.n_current = cur.rows() - cur.missing();
         if (c.n_reference == 0 || c.n_current == 0) return c;
         std::map<std::string, std::pair<double, double>> table;  // category -> (reference, current)
+        // An approximate (frequent-items) side knows a category's count only within its max_error:
+        // it contributes the categories known to 5% (lower bound >= 20 max_error), each at the middle
+        // of its bounds; the rest of its weight stays in the pooled "other" cell.
         auto add = [&](const sketch::column_profile& p, bool current_side) {
             if (p.counted_exactly()) {
                 for (const auto& [cat, n] : p.counts()) {
                     (current_side ? table[cat].second : table[cat].first) += static_cast<double>(n);
                 }
             } else {
+                const std::uint64_t err = p.count_error();
                 for (const auto& e : p.frequent().items_above(0)) {
-                    (current_side ? table[e.item].second : table[e.item].first) += static_cast<double>(e.lower);
+                    if (e.lower < 20 * err) continue;
+                    const double est = static_cast<double>(e.lower) + static_cast<double>(err) / 2;
+                    (current_side ? table[e.item].second : table[e.item].first) += est;
                 }
             }
         };
         add(ref, false);
         add(cur, true);
-        double ref_sum = 0, cur_sum = 0, unseen = 0;
-        for (const auto& [cat, rc] : table) {
-            ref_sum += rc.first;
-            cur_sum += rc.second;
-            if (rc.first == 0 && ref.count_error() == 0) unseen += rc.second;
+        double unseen = 0;
+        if (ref.counted_exactly()) {
+            for (const auto& [cat, rc] : table) unseen += rc.first == 0 ? rc.second : 0.0;
         }
         c.new_category_share = unseen / static_cast<double>(c.n_current);
-        // Weight outside the retained categories (frequent-items mode) goes to one "other" cell.
-        const double ref_other = static_cast<double>(c.n_reference) - ref_sum;
-        const double cur_other = static_cast<double>(c.n_current) - cur_sum;
+        // A category gets its own cell only when every approximate side knows it (above); the rest of
+        // both sides pools into "other", so that one side's coverage never passes for a difference in
+        // distribution.
+        const bool ref_exact = ref.counted_exactly(), cur_exact = cur.counted_exactly();
         std::vector<std::pair<double, double>> cells;
-        for (const auto& [cat, rc] : table) cells.push_back(rc);
+        double ref_in = 0, cur_in = 0;
+        for (const auto& [cat, rc] : table) {
+            const bool ref_known = ref_exact || rc.first > 0;
+            const bool cur_known = cur_exact || rc.second > 0;
+            if (!(ref_known && cur_known)) continue;
+            cells.push_back(rc);
+            ref_in += rc.first;
+            cur_in += rc.second;
+        }
+        const double ref_other = static_cast<double>(c.n_reference) - ref_in;
+        const double cur_other = static_cast<double>(c.n_current) - cur_in;
         if (ref_other > 0 || cur_other > 0) cells.emplace_back(ref_other, cur_other);
         if (cells.size() < 2) {
             c.method = "chi2_contingency";

@@ -128,7 +128,10 @@ public:
     }
 
     /// Adds another profile of the same kind and limits.
-    void merge(const column_profile& o) {
+    void merge(const column_profile& other) {
+        std::optional<column_profile> self;  // merging a profile with itself reads a copy
+        if (&other == this) self.emplace(other);
+        const column_profile& o = self ? *self : other;
         if (o.kind_ != kind_) throw invalid_argument("mldp::sketch::column_profile::merge: profiles of different kinds");
         if (o.o_.exact_threshold != o_.exact_threshold || o.o_.kll_k != o_.kll_k || o.o_.category_cap != o_.category_cap ||
             o.o_.frequent_capacity != o_.frequent_capacity) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -50,7 +51,7 @@ public:
     /// Throws invalid_argument for capacity 0.
     explicit frequent_items(std::size_t capacity = 1024) : capacity_(capacity) {
         if (capacity == 0) throw invalid_argument("mldp::sketch::frequent_items: capacity must be at least 1");
-        counts_.reserve(capacity + 1);
+        counts_.reserve((std::min)(capacity + 1, std::size_t{4096}));  // grows as items arrive
     }
 
     /// Adds `weight` occurrences of `item`.
@@ -66,8 +67,16 @@ public:
         if (counts_.size() > capacity_) reduce();
     }
 
-    /// Adds the other summary (same capacity or not; the result keeps this one's capacity).
-    void merge(const frequent_items& o) {
+    /// Adds the other summary, whose capacity must be at least this one's (a smaller one would break
+    /// the error bound). Throws invalid_argument otherwise.
+    void merge(const frequent_items& other) {
+        if (other.capacity_ < capacity_) {
+            throw invalid_argument(fmt::format("mldp::sketch::frequent_items::merge: capacity {} is below this summary's {}",
+                                               other.capacity_, capacity_));
+        }
+        std::optional<frequent_items> self;  // merging a summary with itself reads a copy
+        if (&other == this) self.emplace(other);
+        const frequent_items& o = self ? *self : other;
         n_ += o.n_;
         offset_ += o.offset_;
         for (const auto& [item, c] : o.counts_) counts_[item] += c;
@@ -162,6 +171,8 @@ public:
             r.require(f.counts_.emplace(std::move(item), c).second, "repeated item");
         }
         r.finish();
+        // Each reduction removed at least (capacity + 1) times what it added to the error.
+        r.require(f.offset_ <= (f.n_ - sum) / (capacity + 1), "max error above (n - retained) / (capacity + 1)");
         return f;
     }
     static frequent_items deserialize(const std::vector<std::uint8_t>& bytes) { return deserialize(bytes.data(), bytes.size()); }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -71,11 +72,15 @@ public:
 
     /// Adds the other sketch's values: the result summarises both streams, with the same error bound.
     /// Throws invalid_argument when the two k differ.
-    void merge(const kll_sketch& o) {
+    void merge(const kll_sketch& other) {
+        std::optional<kll_sketch> self;  // merging a sketch with itself reads a copy
+        if (&other == this) self.emplace(other);
+        const kll_sketch& o = self ? *self : other;
         if (o.k_ != k_) {
             throw invalid_argument(fmt::format("mldp::sketch::kll_sketch::merge: k differs ({} vs {})", k_, o.k_));
         }
         if (o.n_ == 0) return;
+        if (o.n_ > ~std::uint64_t{0} - n_) throw invalid_argument("mldp::sketch::kll_sketch::merge: n would overflow 2^64");
         if (n_ == 0) {
             min_ = o.min_;
             max_ = o.max_;
