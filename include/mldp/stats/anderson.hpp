@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "mldp/core/detail/memory.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/core/sort.hpp"
@@ -123,6 +124,8 @@ inline anderson_result anderson_ksamp(std::vector<std::vector<double>> samples, 
     std::size_t N = 0;
     for (const auto& s : sorted) N += s.size();
     std::unique_ptr<double[]> Z(new double[N]), spare(k > 2 ? new double[N] : nullptr);
+    mldp::detail::advise_huge_pages(Z.get(), N * sizeof(double));
+    if (spare) mldp::detail::advise_huge_pages(spare.get(), N * sizeof(double));
     std::merge(sorted[0].begin(), sorted[0].end(), sorted[1].begin(), sorted[1].end(), Z.get());
     for (std::size_t i = 2, len = sorted[0].size() + sorted[1].size(); i < k; ++i) {
         std::merge(Z.get(), Z.get() + len, sorted[i].begin(), sorted[i].end(), spare.get());
@@ -141,6 +144,7 @@ inline anderson_result anderson_ksamp(std::vector<std::vector<double>> samples, 
     const double Nd = static_cast<double>(N);
     double A2akN = 0.0;
     std::unique_ptr<double[]> buffer(new double[(std::max)(L, N)]);  // inner terms per sample, then the terms of g
+    mldp::detail::advise_huge_pages(buffer.get(), (std::max)(L, N) * sizeof(double));
     for (std::size_t i = 0; i < k; ++i) {
         const auto& s = sorted[i];
         const double ni = static_cast<double>(s.size());
