@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -279,10 +281,10 @@ split_result stratified_impl(const L& labels, const K* keys, const fractions& f,
 }
 
 /// group_split's assignment of G groups (counts in ascending order of value) to subsets.
-inline std::vector<std::uint8_t> assign_groups(const std::vector<std::size_t>& counts, std::size_t n,
+/// `counts` (rows per group) is needed for group_unit::rows only and may be null otherwise.
+inline std::vector<std::uint8_t> assign_groups(std::size_t ng, const std::size_t* counts, std::size_t n,
                                                const fractions& f, std::uint64_t seed, group_unit unit,
                                                const char* fn) {
-    const std::size_t ng = counts.size();
     const auto need = static_cast<std::size_t>(nonempty_subsets(f));
     if (ng < need) {
         throw invalid_argument(fmt::format("{}: {} group(s) cannot fill {} non-empty subsets without sharing a group",
@@ -308,7 +310,7 @@ inline std::vector<std::uint8_t> assign_groups(const std::vector<std::size_t>& c
             const std::size_t grp = order[t];
             const double mid2 = 2.0 * static_cast<double>(before) + static_cast<double>(counts[grp]);
             group_subset[grp] = static_cast<std::uint8_t>((mid2 >= cut1) + (mid2 >= cut2));
-            before += counts[grp];
+            before += counts[grp];  // rows mode: counts is given
         }
     }
     return group_subset;
@@ -394,6 +396,38 @@ split_result group_split(const G& groups, const fractions& f, std::uint64_t seed
             const auto [min_v, max_v] = detail::min_max(v, n);
             const auto lo = static_cast<std::uint64_t>(min_v);
             const std::uint64_t span = static_cast<std::uint64_t>(max_v) - lo;
+            if (span < 2 * static_cast<std::uint64_t>(n) && span < (std::numeric_limits<std::uint32_t>::max)() &&
+                options.unit == group_unit::groups) {
+                // Counting groups needs only which ids occur: a bitmap (k / 8 bytes, cache-resident)
+                // instead of per-id row counts. Subset sizes are then known only in expectation, and
+                // the output vectors are reserved for that plus a margin.
+                const std::size_t k = static_cast<std::size_t>(span) + 1;
+                std::vector<std::uint64_t> present((k + 63) / 64, 0);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const std::uint64_t j = static_cast<std::uint64_t>(v[i]) - lo;
+                    present[j >> 6] |= std::uint64_t{1} << (j & 63);
+                }
+                std::size_t ng = 0;
+                for (auto w : present) ng += std::bitset<64>(w).count();
+                const auto group_subset = detail::assign_groups(ng, nullptr, n, f, seed, options.unit, fn);
+                auto subset_by_value = mldp::detail::large_vector<std::uint8_t>(k);
+                std::array<std::size_t, 3> groups_in = {0, 0, 0};
+                for (std::size_t j = 0, t = 0; j < k; ++j) {
+                    if (!((present[j >> 6] >> (j & 63)) & 1)) continue;
+                    subset_by_value[j] = group_subset[t];
+                    ++groups_in[group_subset[t++]];
+                }
+                std::array<std::size_t, 3> expected{};
+                const double dn = static_cast<double>(n);
+                for (std::size_t q = 0; q < 3; ++q) {
+                    const double share = static_cast<double>(groups_in[q]) / static_cast<double>(ng);
+                    expected[q] = static_cast<std::size_t>((std::min)(dn, dn * share + 8.0 * std::sqrt(dn) + 1024.0));
+                }
+                detail::subset_sink(r, expected[0], expected[1], expected[2]).fill(n, [&](std::size_t i) {
+                    return subset_by_value[static_cast<std::uint64_t>(v[i]) - lo];
+                });
+                return detail::finish_group_split(std::move(r), f, seed, options);
+            }
             if (span < 2 * static_cast<std::uint64_t>(n) && span < (std::numeric_limits<std::uint32_t>::max)()) {
                 const std::size_t k = static_cast<std::size_t>(span) + 1;
                 auto by_value = mldp::detail::large_vector<std::size_t>(k);
@@ -407,7 +441,7 @@ split_result group_split(const G& groups, const fractions& f, std::uint64_t seed
                     counts.push_back(by_value[j]);
                     value_of.push_back(static_cast<std::uint32_t>(j));
                 }
-                const auto group_subset = detail::assign_groups(counts, n, f, seed, options.unit, fn);
+                const auto group_subset = detail::assign_groups(counts.size(), counts.data(), n, f, seed, options.unit, fn);
                 auto subset_by_value = mldp::detail::large_vector<std::uint8_t>(k);
                 std::array<std::size_t, 3> sizes = {0, 0, 0};
                 for (std::size_t t = 0; t < counts.size(); ++t) {
@@ -424,7 +458,7 @@ split_result group_split(const G& groups, const fractions& f, std::uint64_t seed
     const detail::encoded_labels e = detail::encode_labels(groups, "groups", false);
     const std::size_t n = e.size();
     detail::require_nonempty(n, fn);
-    const auto group_subset = detail::assign_groups(e.counts, n, f, seed, options.unit, fn);
+    const auto group_subset = detail::assign_groups(e.classes(), e.counts.data(), n, f, seed, options.unit, fn);
     std::array<std::size_t, 3> sizes = {0, 0, 0};
     for (std::size_t grp = 0; grp < e.classes(); ++grp) sizes[group_subset[grp]] += e.counts[grp];
     detail::subset_sink(r, sizes[0], sizes[1], sizes[2]).fill(n, [&](std::size_t i) { return group_subset[e.codes[i]]; });
