@@ -29,6 +29,8 @@ TEST_CASE("a frame holds named columns of every kind, in order") {
     CHECK_FALSE(f.contains("T"));
     CHECK(f.at(1).name == "city");
     CHECK(f.at(1).kind() == mldp::column_kind::categorical);
+    CHECK(&f.at(std::string_view("city")) == &f.at(1));
+    CHECK_THROWS_AS(f.at(std::string_view("nope")), mldp::invalid_argument);
 }
 
 TEST_CASE("typed access to a column of another kind names the column and both kinds") {

@@ -131,6 +131,8 @@ public:
         }
         return columns_[i];
     }
+    /// Column by name; throws invalid_argument listing the available names when it does not exist.
+    const column& at(std::string_view name) const { return get(name); }
     const std::vector<column>& all() const noexcept { return columns_; }
 
     /// Numeric column by name. Throws invalid_argument naming the column and its actual kind when it

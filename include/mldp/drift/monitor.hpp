@@ -134,7 +134,6 @@ public:
             }
         }
         for (const auto& name : names) {
-            (void)reference.kind(name);  // throws for an unknown column
             const auto& col = column_of(reference, name);
             const auto kind = col.kind() == column_kind::categorical ? sketch::profile_kind::categorical
                                                                      : sketch::profile_kind::numeric;
@@ -442,13 +441,7 @@ private:
                                                        : (o_.window.rows + o_.window.panes - 1) / o_.window.panes;
     }
 
-    static const frame::column& column_of(const frame& f, const std::string& name) {
-        (void)f.kind(name);
-        for (const auto& c : f.all()) {
-            if (c.name == name) return c;
-        }
-        throw invalid_argument(fmt::format("mldp::drift::drift_monitor: no column '{}'", name));
-    }
+    static const frame::column& column_of(const frame& f, const std::string& name) { return f.at(std::string_view(name)); }
     const watched& find(const std::string& name) const {
         for (const auto& w : watched_) {
             if (w.name == name) return w;

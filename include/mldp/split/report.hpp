@@ -239,20 +239,9 @@ inline split_report check_split(const frame& data, const split_result& split, co
             if (c.name != options.label && c.name != options.key && c.name != options.group) features.push_back(&c);
         }
     } else {
-        for (const auto& name : options.features) {
-            (void)data.kind(name);  // throws for an unknown name
-            for (const auto& c : data.all()) {
-                if (c.name == name) features.push_back(&c);
-            }
-        }
+        for (const auto& name : options.features) features.push_back(&data.at(std::string_view(name)));
     }
-    auto column_named = [&](const std::string& name) -> const frame::column& {
-        (void)data.kind(name);
-        for (const auto& c : data.all()) {
-            if (c.name == name) return c;
-        }
-        throw invalid_argument(fmt::format("{}: no column named '{}'", fn, name));
-    };
+    auto column_named = [&](const std::string& name) -> const frame::column& { return data.at(std::string_view(name)); };
 
     // Label shares and the label x subset test.
     if (!options.label.empty()) {
