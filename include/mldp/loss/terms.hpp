@@ -1,0 +1,545 @@
+// mldp — loss terms with analytic gradients: mse, mae, huber, binary cross-entropy with logits,
+// softmax cross-entropy, focal loss, and balanced class weights.
+//
+// Every term returns loss_value{value, gradient}: the reduced loss and its gradient with respect to
+// the predictions (logits for the classification terms), same shape as them. Predictions are 1-D
+// (n) or 2-D (n x m: m outputs, objectives or labels per sample). Weights:
+//   - sample weights w_i (length n) and column weights c_j (length m; class weights for
+//     softmax_cross_entropy) multiply each element's loss;
+//   - reduction::mean divides by the sum of the sample weights (PyTorch's rule for weighted losses),
+//     so value = sum_ij w_i c_j l_ij / sum_i w_i: the columns of a 2-D input are objectives that add
+//     up with their weights c_j (pass c_j = 1/m to average them); reduction::sum does not divide.
+// The *_into forms write the gradient into a caller's xtensor container (resized only when its
+// shape differs), so a training step in steady state allocates nothing. Bad input throws: NaN or
+// Inf predictions or targets and targets out of range are data_error naming the column and the
+// first offending row; negative or non-finite weights, weights summing to zero and mismatched
+// lengths are data_error / invalid_argument.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xeval.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "mldp/core/contiguous.hpp"
+#include "mldp/core/error.hpp"
+#include "mldp/core/numeric.hpp"
+#include "mldp/loss/detail/math.hpp"
+
+namespace mldp::loss {
+
+/// How a term reduces its per-element losses (see the header comment for the weighting rule).
+enum class reduction { mean, sum };
+
+/// A reduced loss and its gradient with respect to the predictions (same shape as them).
+struct loss_value {
+    double value = 0.0;
+    xt::xarray<double> gradient;
+};
+
+/// Per-sample and per-column weights, borrowed from the caller's containers (zero copy for lvalue
+/// std::vector<double> and xtensor containers of double). Implicitly constructible from one numeric
+/// container: the sample weights, so `bce(logits, targets, weights)` reads as it should.
+struct loss_weights {
+    contiguous_values<double> sample;  ///< length n, or empty for 1
+    contiguous_values<double> column;  ///< length m (classes for softmax_cross_entropy), or empty for 1
+
+    loss_weights() = default;
+    template <class S, class = std::enable_if_t<is_numeric_source_v<S>>>
+    loss_weights(const S& sample_weights) : sample(evaluate_contiguous<double>(sample_weights)) {}  // NOLINT: implicit by design
+    template <class S, class C>
+    loss_weights(const S& sample_weights, const C& column_weights)
+        : sample(evaluate_contiguous<double>(sample_weights)), column(evaluate_contiguous<double>(column_weights)) {}
+    /// Column (class) weights only.
+    template <class C>
+    static loss_weights columns(const C& column_weights) {
+        loss_weights w;
+        w.column = evaluate_contiguous<double>(column_weights);
+        return w;
+    }
+};
+
+/// Options shared by the terms. `delta` is Huber's threshold; `alpha` and `gamma` are the focal
+/// loss's (alpha < 0 disables the class balance factor, as torchvision does).
+struct loss_options {
+    reduction reduce = reduction::mean;
+    double delta = 1.0;
+    double alpha = 0.25;
+    double gamma = 2.0;
+};
+
+namespace detail {
+
+// A 1-D or 2-D input as contiguous row-major doubles: borrowed when the caller's container already
+// is one, otherwise evaluated once.
+struct dense_input {
+    xt::xarray<double> owned;
+    contiguous_values<double> flat;
+    const double* data = nullptr;
+    std::size_t rows = 0, cols = 1, dim = 1;
+    std::vector<std::size_t> shape() const { return dim == 1 ? std::vector<std::size_t>{rows} : std::vector<std::size_t>{rows, cols}; }
+    std::size_t size() const noexcept { return rows * cols; }
+};
+
+template <class X>
+dense_input dense(const X& x, const char* fn, const char* name) {
+    dense_input d;
+    if constexpr (xt::is_xexpression<X>::value) {
+        const X& e = x;
+        if (e.dimension() != 1 && e.dimension() != 2) {
+            throw invalid_argument(fmt::format("mldp::loss::{}: {} must be 1-D or 2-D, got {} dimensions", fn, name, e.dimension()));
+        }
+        using D = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<typename D::value_type, double> && xt::is_crtp_base_of<xt::xcontainer, D>::value) {
+            if (e.layout() == xt::layout_type::row_major || e.dimension() == 1) {
+                d.data = e.data();
+            }
+        }
+        if (d.data == nullptr) {
+            d.owned = xt::eval(xt::cast<double>(e));
+            d.data = d.owned.data();
+        }
+        d.dim = e.dimension();
+        d.rows = e.shape()[0];
+        d.cols = d.dim == 2 ? e.shape()[1] : 1;
+    } else {
+        d.flat = evaluate_contiguous<double>(x);
+        d.data = d.flat.data();
+        d.rows = d.flat.size();
+    }
+    return d;
+}
+
+// Checks the weights and returns 1 / (sum of sample weights) for reduction::mean, 1 for sum.
+inline double check_weights(const loss_weights& w, std::size_t rows, std::size_t cols, reduction r, const char* fn,
+                            bool columns_are_classes = false) {
+    auto check = [&](const contiguous_values<double>& v, std::size_t expected, const char* name, const char* what) {
+        if (v.empty()) return;
+        if (v.size() != expected) {
+            throw invalid_argument(fmt::format("mldp::loss::{}: {} has {} entries for {} {}", fn, name, v.size(), expected, what));
+        }
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (!(v[i] >= 0.0) || std::isinf(v[i])) {
+                throw data_error(name, i, fmt::format("{}: weights must be finite and non-negative, got {}", fn, v[i]));
+            }
+        }
+    };
+    check(w.sample, rows, "sample_weight", "samples");
+    check(w.column, cols, columns_are_classes ? "class_weight" : "column_weight", columns_are_classes ? "classes" : "columns");
+    if (rows == 0) throw data_error("predictions", data_error::no_row, std::string(fn) + ": the predictions are empty");
+    if (r == reduction::sum) return 1.0;
+    if (w.sample.empty()) return 1.0 / static_cast<double>(rows);
+    const double s = pairwise_sum(w.sample.data(), w.sample.size());
+    if (!(s > 0.0)) throw data_error("sample_weight", data_error::no_row, std::string(fn) + ": the sample weights sum to zero");
+    return 1.0 / s;
+}
+
+inline void require_same_shape(const dense_input& p, const dense_input& t, const char* fn, const char* a, const char* b) {
+    if (p.rows != t.rows || p.cols != t.cols || p.dim != t.dim) {
+        throw invalid_argument(fmt::format("mldp::loss::{}: {} has shape ({}) and {} ({}); they must match", fn, a,
+                                           fmt::join(p.shape(), ", "), b, fmt::join(t.shape(), ", ")));
+    }
+}
+
+template <class G>
+double* prepare_gradient(G& g, const dense_input& p, const char* fn) {
+    static_assert(std::is_same_v<typename G::value_type, double>, "mldp::loss: the gradient buffer must hold double");
+    const auto shape = p.shape();
+    if constexpr (xt::is_crtp_base_of<xt::xcontainer, G>::value) {
+        if (g.dimension() != shape.size() || !std::equal(shape.begin(), shape.end(), g.shape().begin())) {
+            if constexpr (std::is_same_v<G, xt::xarray<double>>) {
+                g.resize(shape);
+            } else {
+                if (g.dimension() != shape.size()) {
+                    throw invalid_argument(fmt::format("mldp::loss::{}: the gradient buffer has {} dimensions, the predictions {}", fn,
+                                                       g.dimension(), shape.size()));
+                }
+                typename G::shape_type s;
+                std::copy(shape.begin(), shape.end(), s.begin());
+                g.resize(s);
+            }
+        }
+        if (g.layout() != xt::layout_type::row_major && shape.size() == 2) {
+            throw invalid_argument(fmt::format("mldp::loss::{}: the gradient buffer must be row-major", fn));
+        }
+        return g.data();
+    } else {
+        static_assert(xt::is_crtp_base_of<xt::xcontainer, G>::value, "mldp::loss: the gradient buffer must be an xtensor container");
+        return nullptr;
+    }
+}
+
+// Finds the first element that made a kernel's check fail and throws for it.
+[[noreturn]] inline void throw_first_bad(const dense_input& p, const dense_input& t, const char* fn, const char* pname,
+                                         const char* tname, bool (*target_ok)(double)) {
+    for (std::size_t k = 0; k < p.size(); ++k) {
+        if (!std::isfinite(p.data[k])) {
+            throw data_error(pname, k / p.cols, fmt::format("{}: predictions must be finite, got {}", fn, p.data[k]));
+        }
+        if (!std::isfinite(t.data[k]) || !target_ok(t.data[k])) {
+            throw data_error(tname, k / t.cols, fmt::format("{}: invalid target {}", fn, t.data[k]));
+        }
+    }
+    throw data_error(pname, data_error::no_row, std::string(fn) + ": the loss is not finite");
+}
+
+inline bool any_target(double) { return true; }
+inline bool unit_target(double y) { return y >= 0.0 && y <= 1.0; }
+
+constexpr std::size_t block = 512;
+
+// Per-element weights w_i c_j for the block of flat indices [k0, k0 + len).
+inline void block_weights(double* out, std::size_t k0, std::size_t len, std::size_t cols, const loss_weights& w) noexcept {
+    std::size_t i = k0 / cols, j = k0 % cols;
+    const double* sw = w.sample.empty() ? nullptr : w.sample.data();
+    const double* cw = w.column.empty() ? nullptr : w.column.data();
+    for (std::size_t k = 0; k < len; ++k) {
+        out[k] = (sw ? sw[i] : 1.0) * (cw ? cw[j] : 1.0);
+        if (++j == cols) {
+            j = 0;
+            ++i;
+        }
+    }
+}
+
+// Sums a block with four running sums (a fixed order: the same bits on every platform).
+inline double block_sum(const double* v, std::size_t len) noexcept {
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    std::size_t k = 0;
+    for (; k + 4 <= len; k += 4) {
+        a0 += v[k];
+        a1 += v[k + 1];
+        a2 += v[k + 2];
+        a3 += v[k + 3];
+    }
+    for (; k < len; ++k) a0 += v[k];
+    return (a0 + a1) + (a2 + a3);
+}
+
+// The elementwise driver: op(p, t, l, g) fills per-element losses and derivatives for a block;
+// it returns a "bad" accumulator that is 0 when every element was valid (NaN or non-zero otherwise).
+template <class Op>
+double elementwise(const Op& op, const dense_input& p, const dense_input& t, const loss_weights& w, double scale, double* grad,
+                   double& bad) {
+    double lbuf[block], wbuf[block], gbuf[block];
+    double total = 0.0, comp = 0.0;
+    bad = 0.0;
+    const std::size_t n = p.size();
+    for (std::size_t k0 = 0; k0 < n; k0 += block) {
+        const std::size_t len = (n - k0 < block) ? n - k0 : block;
+        block_weights(wbuf, k0, len, p.cols, w);
+        double* g = grad ? grad + k0 : gbuf;
+        bad += op(p.data + k0, t.data + k0, wbuf, scale, lbuf, g, len);
+        // Neumaier summation of the block sums keeps 10^7-element losses accurate.
+        const double s = block_sum(lbuf, len);
+        const double tsum = total + s;
+        comp += std::fabs(total) >= std::fabs(s) ? (total - tsum) + s : (s - tsum) + total;
+        total = tsum;
+    }
+    return (total + comp) * scale;
+}
+
+MLDP_LOSS_KERNELS_BEGIN
+
+// Each op: per element, weighted loss into l and scaled weighted derivative into g; returns the bad
+// accumulator (NaN or Inf inputs turn it into NaN; out-of-range targets add 1).
+struct mse_op {
+    double operator()(const double* __restrict p, const double* __restrict t, const double* __restrict w, double scale,
+                      double* __restrict l, double* __restrict g, std::size_t len) const noexcept {
+        double bad = 0.0;
+        for (std::size_t k = 0; k < len; ++k) {
+            const double r = p[k] - t[k];
+            l[k] = w[k] * (r * r);
+            g[k] = (2.0 * scale) * w[k] * r;
+            bad += r - r;
+        }
+        return bad;
+    }
+};
+
+struct mae_op {
+    double operator()(const double* __restrict p, const double* __restrict t, const double* __restrict w, double scale,
+                      double* __restrict l, double* __restrict g, std::size_t len) const noexcept {
+        double bad = 0.0;
+        for (std::size_t k = 0; k < len; ++k) {
+            const double r = p[k] - t[k];
+            const double sign = r > 0.0 ? 1.0 : (r < 0.0 ? -1.0 : 0.0);
+            l[k] = w[k] * std::fabs(r);
+            g[k] = scale * w[k] * sign;
+            bad += r - r;
+        }
+        return bad;
+    }
+};
+
+struct huber_op {
+    double delta;
+    double operator()(const double* __restrict p, const double* __restrict t, const double* __restrict w, double scale,
+                      double* __restrict l, double* __restrict g, std::size_t len) const noexcept {
+        double bad = 0.0;
+        const double d = delta;
+        for (std::size_t k = 0; k < len; ++k) {
+            const double r = p[k] - t[k];
+            const double a = std::fabs(r);
+            const double inside = a <= d ? 1.0 : 0.0;
+            const double rc = r < -d ? -d : (r > d ? d : r);  // the derivative: r inside, delta sign(r) outside
+            // 0.5 r^2 inside, delta (|r| - delta / 2) outside (scipy.special.huber, PyTorch HuberLoss).
+            const double quad = 0.5 * r * r, lin = d * (a - 0.5 * d);
+            l[k] = w[k] * (inside * quad + (1.0 - inside) * lin);
+            g[k] = scale * w[k] * rc;
+            bad += r - r;
+        }
+        return bad;
+    }
+};
+
+// l = max(z, 0) - z y + log1p(exp(-|z|)), dl/dz = sigmoid(z) - y: the numerically stable form
+// (PyTorch BCEWithLogitsLoss, TensorFlow sigmoid_cross_entropy_with_logits).
+struct bce_op {
+    double operator()(const double* __restrict z, const double* __restrict y, const double* __restrict w, double scale,
+                      double* __restrict l, double* __restrict g, std::size_t len) const noexcept {
+        double bad = 0.0;
+        for (std::size_t k = 0; k < len; ++k) {
+            const double zk = z[k], yk = y[k];
+            const double e = exp_nonpositive(-std::fabs(zk));
+            const double t = 1.0 + e;
+            const double inv = 1.0 / t;
+            const double pos = zk > 0.0 ? zk : 0.0;
+            const double num = zk >= 0.0 ? 1.0 : e;
+            l[k] = w[k] * ((pos - zk * yk) + log1p_unit(e, t));
+            g[k] = scale * w[k] * (num * inv - yk);
+            bad += (zk - zk) + (yk >= 0.0 && yk <= 1.0 ? 0.0 : 1.0);
+        }
+        return bad;
+    }
+};
+
+MLDP_LOSS_KERNELS_END
+
+// sigmoid(z) and 1 - sigmoid(z), each without cancellation.
+inline std::pair<double, double> sigmoid_pair(double z) noexcept {
+    const double e = std::exp(-std::fabs(z));
+    const double inv = 1.0 / (1.0 + e);
+    return z >= 0.0 ? std::pair{inv, e * inv} : std::pair{e * inv, inv};
+}
+
+// torchvision.ops.sigmoid_focal_loss: ce (1 - p_t)^gamma, times alpha_t when alpha >= 0, with
+// p_t = p y + (1 - p)(1 - y) and ce the BCE with logits. The derivative through p_t uses
+// dp_t/dz = (2y - 1) p (1 - p).
+struct focal_op {
+    double alpha, gamma;
+    double operator()(const double* z, const double* y, const double* w, double scale, double* l, double* g,
+                      std::size_t len) const noexcept {
+        double bad = 0.0;
+        for (std::size_t k = 0; k < len; ++k) {
+            const double zk = z[k], yk = y[k];
+            const auto [p, q] = sigmoid_pair(zk);
+            const double ce = ((zk > 0.0 ? zk : 0.0) - zk * yk) + std::log1p(std::exp(-std::fabs(zk)));
+            const double one_minus_pt = yk * q + (1.0 - yk) * p;
+            const double mod = gamma == 0.0 ? 1.0 : std::pow(one_minus_pt, gamma);
+            const double dmod = gamma == 0.0 ? 0.0 : -gamma * std::pow(one_minus_pt, gamma - 1.0) * (2.0 * yk - 1.0) * p * q;
+            const double at = alpha >= 0.0 ? alpha * yk + (1.0 - alpha) * (1.0 - yk) : 1.0;
+            l[k] = w[k] * at * mod * ce;
+            g[k] = scale * w[k] * at * (dmod * ce + mod * (p - yk));
+            bad += (zk - zk) + (yk >= 0.0 && yk <= 1.0 ? 0.0 : 1.0);
+        }
+        return bad;
+    }
+};
+
+struct term_names {
+    const char* fn;
+    const char* pred;
+    const char* target;
+    bool (*target_ok)(double);
+};
+
+template <class Op>
+double run_elementwise(const Op& op, const dense_input& p, const dense_input& t, const loss_weights& w, reduction r,
+                       const term_names& names, double* grad) {
+    require_same_shape(p, t, names.fn, names.pred, names.target);
+    const double scale = check_weights(w, p.rows, p.cols, r, names.fn);
+    double bad = 0.0;
+    const double v = elementwise(op, p, t, w, scale, grad, bad);
+    if (bad != 0.0 || !std::isfinite(v)) throw_first_bad(p, t, names.fn, names.pred, names.target, names.target_ok);
+    return v;
+}
+
+template <class Op, class P, class T>
+loss_value value_and_gradient(const Op& op, const P& pred, const T& target, const loss_weights& w, reduction r,
+                              const term_names& names) {
+    const dense_input p = dense(pred, names.fn, names.pred);
+    const dense_input t = dense(target, names.fn, names.target);
+    loss_value out;
+    out.gradient = xt::xarray<double>::from_shape(p.shape());
+    out.value = run_elementwise(op, p, t, w, r, names, out.gradient.data());
+    return out;
+}
+
+template <class Op, class G, class P, class T>
+double value_into(const Op& op, G& gradient, const P& pred, const T& target, const loss_weights& w, reduction r,
+                  const term_names& names) {
+    const dense_input p = dense(pred, names.fn, names.pred);
+    const dense_input t = dense(target, names.fn, names.target);
+    require_same_shape(p, t, names.fn, names.pred, names.target);
+    return run_elementwise(op, p, t, w, r, names, prepare_gradient(gradient, p, names.fn));
+}
+
+inline constexpr term_names mse_names{"mse", "predictions", "targets", any_target};
+inline constexpr term_names mae_names{"mae", "predictions", "targets", any_target};
+inline constexpr term_names huber_names{"huber", "predictions", "targets", any_target};
+inline constexpr term_names bce_names{"binary_cross_entropy_with_logits", "logits", "targets", unit_target};
+inline constexpr term_names focal_names{"focal_loss", "logits", "targets", unit_target};
+
+}  // namespace detail
+
+/// Mean squared error, (p - t)^2 per element, gradient 2 (p - t) (sklearn mean_squared_error with
+/// sample_weight; PyTorch MSELoss). O(n m).
+template <class P, class T>
+loss_value mse(const P& predictions, const T& targets, const loss_weights& w = {}, reduction r = reduction::mean) {
+    return detail::value_and_gradient(detail::mse_op{}, predictions, targets, w, r, detail::mse_names);
+}
+/// mse writing its gradient into `gradient` (resized only when its shape differs). Returns the value.
+template <class G, class P, class T>
+double mse_into(G& gradient, const P& predictions, const T& targets, const loss_weights& w = {}, reduction r = reduction::mean) {
+    return detail::value_into(detail::mse_op{}, gradient, predictions, targets, w, r, detail::mse_names);
+}
+
+/// Mean absolute error, |p - t| per element, gradient sign(p - t) with 0 at 0 (sklearn
+/// mean_absolute_error; PyTorch L1Loss). O(n m).
+template <class P, class T>
+loss_value mae(const P& predictions, const T& targets, const loss_weights& w = {}, reduction r = reduction::mean) {
+    return detail::value_and_gradient(detail::mae_op{}, predictions, targets, w, r, detail::mae_names);
+}
+
+/// Huber loss with threshold delta (options.delta > 0): 0.5 r^2 for |r| <= delta, delta (|r| - delta/2)
+/// beyond (scipy.special.huber; PyTorch HuberLoss). Throws invalid_argument for delta <= 0.
+template <class P, class T>
+loss_value huber(const P& predictions, const T& targets, const loss_weights& w = {}, const loss_options& o = {}) {
+    if (!(o.delta > 0.0) || std::isinf(o.delta)) {
+        throw invalid_argument(fmt::format("mldp::loss::huber: delta must be positive and finite, got {}", o.delta));
+    }
+    return detail::value_and_gradient(detail::huber_op{o.delta}, predictions, targets, w, o.reduce, detail::huber_names);
+}
+
+/// Binary cross-entropy on logits, in the stable form max(z,0) - z y + log1p(exp(-|z|)); gradient
+/// sigmoid(z) - y. Targets in [0, 1] (soft labels allowed). Agrees with sklearn log_loss on
+/// sigmoid(z) and PyTorch BCEWithLogitsLoss. O(n m), vectorised.
+template <class Z, class Y>
+loss_value binary_cross_entropy_with_logits(const Z& logits, const Y& targets, const loss_weights& w = {},
+                                            reduction r = reduction::mean) {
+    return detail::value_and_gradient(detail::bce_op{}, logits, targets, w, r, detail::bce_names);
+}
+/// binary_cross_entropy_with_logits writing its gradient into `gradient`: no allocation once the
+/// buffer has the logits' shape. Returns the value.
+template <class G, class Z, class Y>
+double binary_cross_entropy_with_logits_into(G& gradient, const Z& logits, const Y& targets, const loss_weights& w = {},
+                                             reduction r = reduction::mean) {
+    return detail::value_into(detail::bce_op{}, gradient, logits, targets, w, r, detail::bce_names);
+}
+
+/// Sigmoid focal loss on logits (Lin et al. 2017; torchvision.ops.sigmoid_focal_loss):
+/// alpha_t (1 - p_t)^gamma BCE(z, y), alpha_t = alpha y + (1 - alpha)(1 - y), or 1 when alpha < 0.
+/// Defaults alpha = 0.25, gamma = 2. Throws invalid_argument for gamma < 0 or alpha > 1.
+template <class Z, class Y>
+loss_value focal_loss(const Z& logits, const Y& targets, const loss_weights& w = {}, const loss_options& o = {}) {
+    if (!(o.gamma >= 0.0) || std::isinf(o.gamma)) {
+        throw invalid_argument(fmt::format("mldp::loss::focal_loss: gamma must be finite and >= 0, got {}", o.gamma));
+    }
+    if (!(o.alpha <= 1.0)) throw invalid_argument(fmt::format("mldp::loss::focal_loss: alpha must be <= 1 (< 0 disables it), got {}", o.alpha));
+    return detail::value_and_gradient(detail::focal_op{o.alpha, o.gamma}, logits, targets, w, o.reduce, detail::focal_names);
+}
+
+/// Softmax cross-entropy from logits (n x K) and class indices (n values in 0..K-1): per row
+/// logsumexp(z) - z_y, gradient softmax(z) - onehot(y). Class weights (loss_weights::columns, length
+/// K) scale each row by the weight of its class; reduction::mean divides by sum_i w_i c_{y_i}, as
+/// PyTorch CrossEntropyLoss(weight=...) and sklearn log_loss(sample_weight = w_i c_{y_i}) do. O(n K).
+template <class Z, class Y>
+loss_value softmax_cross_entropy(const Z& logits, const Y& targets, const loss_weights& w = {}, reduction r = reduction::mean) {
+    const char* fn = "softmax_cross_entropy";
+    const detail::dense_input z = detail::dense(logits, fn, "logits");
+    if (z.dim != 2) throw invalid_argument("mldp::loss::softmax_cross_entropy: logits must be 2-D (samples x classes)");
+    const auto y = evaluate_contiguous<double>(targets);
+    if (y.size() != z.rows) {
+        throw invalid_argument(fmt::format("mldp::loss::{}: {} targets for {} rows of logits", fn, y.size(), z.rows));
+    }
+    if (z.cols == 0) throw invalid_argument("mldp::loss::softmax_cross_entropy: the logits have no classes");
+    detail::check_weights(w, z.rows, z.cols, reduction::sum, fn, true);
+    const std::size_t K = z.cols;
+    std::vector<std::size_t> cls(z.rows);
+    double denom = 0.0;
+    for (std::size_t i = 0; i < z.rows; ++i) {
+        const double v = y[i];
+        if (!(v >= 0.0) || !(v < static_cast<double>(K)) || v != std::floor(v)) {
+            throw data_error("targets", i, fmt::format("{}: a target must be a class index in 0..{}, got {}", fn, K - 1, v));
+        }
+        cls[i] = static_cast<std::size_t>(v);
+        denom += (w.sample.empty() ? 1.0 : w.sample[i]) * (w.column.empty() ? 1.0 : w.column[cls[i]]);
+    }
+    if (r == reduction::mean && !(denom > 0.0)) throw data_error("sample_weight", data_error::no_row, std::string(fn) + ": the weights sum to zero");
+    const double scale = r == reduction::mean ? 1.0 / denom : 1.0;
+    loss_value out;
+    out.gradient = xt::xarray<double>::from_shape({z.rows, K});
+    double* g = out.gradient.data();
+    double total = 0.0, comp = 0.0;
+    for (std::size_t i = 0; i < z.rows; ++i) {
+        const double* row = z.data + i * K;
+        double m = row[0];
+        for (std::size_t j = 0; j < K; ++j) {
+            if (!std::isfinite(row[j])) throw data_error("logits", i, fmt::format("{}: logits must be finite, got {}", fn, row[j]));
+            if (row[j] > m) m = row[j];
+        }
+        double s = 0.0;
+        for (std::size_t j = 0; j < K; ++j) s += std::exp(row[j] - m);
+        const double lse = m + std::log(s);
+        const double wi = (w.sample.empty() ? 1.0 : w.sample[i]) * (w.column.empty() ? 1.0 : w.column[cls[i]]);
+        const double li = wi * (lse - row[cls[i]]);
+        const double tsum = total + li;
+        comp += std::fabs(total) >= std::fabs(li) ? (total - tsum) + li : (li - tsum) + total;
+        total = tsum;
+        for (std::size_t j = 0; j < K; ++j) {
+            const double p = std::exp(row[j] - lse);
+            g[i * K + j] = scale * wi * (p - (j == cls[i] ? 1.0 : 0.0));
+        }
+    }
+    out.value = (total + comp) * scale;
+    return out;
+}
+
+/// Balanced class weights n / (K n_c) for labels in 0..K-1 (sklearn
+/// compute_class_weight("balanced")). Throws data_error for a label outside 0..K-1 or a class with
+/// no example (sklearn refuses it too), invalid_argument for K = 0.
+template <class Y>
+std::vector<double> balanced_class_weights(const Y& labels, std::size_t num_classes) {
+    if (num_classes == 0) throw invalid_argument("mldp::loss::balanced_class_weights: the number of classes must be positive");
+    const auto y = evaluate_contiguous<double>(labels);
+    if (y.empty()) throw data_error("labels", data_error::no_row, "balanced_class_weights: no labels");
+    std::vector<double> count(num_classes, 0.0);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        const double v = y[i];
+        if (!(v >= 0.0) || !(v < static_cast<double>(num_classes)) || v != std::floor(v)) {
+            throw data_error("labels", i, fmt::format("balanced_class_weights: a label must be a class index in 0..{}, got {}", num_classes - 1, v));
+        }
+        count[static_cast<std::size_t>(v)] += 1.0;
+    }
+    std::vector<double> out(num_classes);
+    for (std::size_t c = 0; c < num_classes; ++c) {
+        if (count[c] == 0.0) {
+            throw data_error("labels", data_error::no_row, fmt::format("balanced_class_weights: class {} has no example", c));
+        }
+        out[c] = static_cast<double>(y.size()) / (static_cast<double>(num_classes) * count[c]);
+    }
+    return out;
+}
+
+}  // namespace mldp::loss

@@ -1,0 +1,248 @@
+#include "mldp/loss/terms.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "close.hpp"
+#include "loss_vectors.hpp"
+#include "recipe.hpp"
+
+namespace {
+
+constexpr std::size_t N = 1000, M = 3, K = 4;
+
+// The inputs of tests/oracles/loss_vectors.py, rebuilt from the same LCG recipe.
+xt::xtensor<double, 2> grid(std::uint64_t seed, std::size_t rows, std::size_t cols, double span) {
+    const auto u = oracle::lcg_draws(seed, rows * cols);
+    xt::xtensor<double, 2> x = xt::zeros<double>({rows, cols});
+    for (std::size_t k = 0; k < rows * cols; ++k) x.data()[k] = (u[k] - 0.5) * span;
+    return x;
+}
+
+struct inputs {
+    xt::xtensor<double, 2> z = grid(11, N, M, 12.0), p = grid(12, N, M, 6.0), t = grid(13, N, M, 6.0), zc = grid(17, N, K, 12.0);
+    xt::xtensor<double, 2> y = xt::zeros<double>({N, M});
+    std::vector<double> w, c;
+    std::vector<double> colw{0.5, 0.3, 0.2}, classw{1.0, 2.0, 0.5, 1.5};
+    inputs() {
+        const auto uy = oracle::lcg_draws(14, N * M), uw = oracle::lcg_draws(15, N), uc = oracle::lcg_draws(16, N);
+        for (std::size_t k = 0; k < N * M; ++k) y.data()[k] = uy[k] < 0.3 ? 1.0 : 0.0;
+        for (double v : uw) w.push_back(0.5 + v);
+        for (double v : uc) c.push_back(std::floor(v * static_cast<double>(K)));
+    }
+    xt::xtensor<double, 1> col(const xt::xtensor<double, 2>& a, std::size_t j) const {
+        xt::xtensor<double, 1> v = xt::zeros<double>({a.shape()[0]});
+        for (std::size_t i = 0; i < a.shape()[0]; ++i) v(i) = a(i, j);
+        return v;
+    }
+};
+
+const inputs& data() {
+    static const inputs d;
+    return d;
+}
+
+// Central differences of f at x, element by element, against the analytic gradient g: relative
+// error below rtol (absolute below atol where the derivative is near zero).
+void check_gradient(const std::function<double(const xt::xarray<double>&)>& f, xt::xarray<double> x, const xt::xarray<double>& g,
+                    double rtol = 1e-6, double atol = 1e-9) {
+    REQUIRE(g.size() == x.size());
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        const double x0 = x.data()[k];
+        const double h = 1e-5 * (std::fabs(x0) > 1.0 ? std::fabs(x0) : 1.0);
+        x.data()[k] = x0 + h;
+        const double up = f(x);
+        x.data()[k] = x0 - h;
+        const double down = f(x);
+        x.data()[k] = x0;
+        const double fd = (up - down) / (2.0 * h);
+        INFO("element " << k << ": analytic " << g.data()[k] << ", central difference " << fd);
+        CHECK(std::fabs(fd - g.data()[k]) <= rtol * std::fabs(fd) + atol);
+    }
+}
+
+}  // namespace
+
+using mldp::loss::loss_weights;
+
+// Values: tests/loss/loss_vectors.hpp (sklearn log_loss / mean_squared_error / mean_absolute_error,
+// scipy.special.huber, on the same inputs).
+TEST_CASE("loss terms agree with scikit-learn and scipy") {
+    const auto& d = data();
+    const auto z0 = d.col(d.z, 0), y0 = d.col(d.y, 0), p0 = d.col(d.p, 0), t0 = d.col(d.t, 0);
+    CHECK_CLOSE(mldp::loss::binary_cross_entropy_with_logits(z0, y0, d.w).value, oracle::loss::bce_1d, 1e-12);
+    CHECK_CLOSE(mldp::loss::binary_cross_entropy_with_logits(z0, y0).value, oracle::loss::bce_1d_unweighted, 1e-12);
+    CHECK_CLOSE(mldp::loss::binary_cross_entropy_with_logits(d.z, d.y, loss_weights(d.w, d.colw)).value, oracle::loss::bce_2d, 1e-12);
+    CHECK_CLOSE(mldp::loss::mse(p0, t0, d.w).value, oracle::loss::mse_1d, 1e-12);
+    CHECK_CLOSE(mldp::loss::mse(d.p, d.t, loss_weights(d.w, d.colw)).value, oracle::loss::mse_2d, 1e-12);
+    CHECK_CLOSE(mldp::loss::mae(p0, t0, d.w).value, oracle::loss::mae_1d, 1e-12);
+    CHECK_CLOSE(mldp::loss::mae(d.p, d.t, loss_weights(d.w, d.colw)).value, oracle::loss::mae_2d, 1e-12);
+    CHECK_CLOSE(mldp::loss::huber(p0, t0, d.w).value, oracle::loss::huber_1d, 1e-12);
+    mldp::loss::loss_options o;
+    o.delta = 2.0;
+    CHECK_CLOSE(mldp::loss::huber(p0, t0, d.w, o).value, oracle::loss::huber_1d_delta2, 1e-12);
+    CHECK_CLOSE(mldp::loss::softmax_cross_entropy(d.zc, d.c).value, oracle::loss::softmax_ce, 1e-12);
+    CHECK_CLOSE(mldp::loss::softmax_cross_entropy(d.zc, d.c, loss_weights(d.w, d.classw)).value, oracle::loss::softmax_ce_weighted, 1e-12);
+    const auto bw = mldp::loss::balanced_class_weights(d.c, K);
+    REQUIRE(bw.size() == K);
+    for (std::size_t k = 0; k < K; ++k) CHECK_CLOSE(bw[k], oracle::loss::balanced_weights[k], 1e-15);
+}
+
+TEST_CASE("reductions: sum is mean times the weight total") {
+    const auto& d = data();
+    double wsum = 0.0;
+    for (double v : d.w) wsum += v;
+    const auto mean = mldp::loss::binary_cross_entropy_with_logits(d.z, d.y, d.w);
+    const auto sum = mldp::loss::binary_cross_entropy_with_logits(d.z, d.y, d.w, mldp::loss::reduction::sum);
+    CHECK_CLOSE(sum.value, mean.value * wsum, 1e-12);
+    CHECK_CLOSE(sum.gradient(3, 1), mean.gradient(3, 1) * wsum, 1e-12);
+}
+
+// The focal vector: p = 0.9 (z = log 9), y = 1. CE = -log 0.9 = 0.105360515657826;
+// focal = 0.25 * (1 - 0.9)^2 * CE = 2.63401289e-4 (torchvision's formula by hand).
+TEST_CASE("focal loss at p = 0.9") {
+    const std::vector<double> z{std::log(9.0)}, y{1.0};
+    mldp::loss::loss_options no_focus;
+    no_focus.gamma = 0.0;
+    no_focus.alpha = -1.0;
+    CHECK_CLOSE(mldp::loss::focal_loss(z, y, {}, no_focus).value, 0.10536051565782628, 1e-14);
+    CHECK_CLOSE(mldp::loss::binary_cross_entropy_with_logits(z, y).value, 0.10536051565782628, 1e-14);
+    CHECK_CLOSE(mldp::loss::focal_loss(z, y).value, 0.25 * 0.01 * 0.10536051565782628, 1e-13);
+    mldp::loss::loss_options no_alpha;
+    no_alpha.alpha = -1.0;
+    CHECK_CLOSE(mldp::loss::focal_loss(z, y, {}, no_alpha).value, 0.01 * 0.10536051565782628, 1e-13);
+}
+
+TEST_CASE("every gradient matches central differences") {
+    const auto& d = data();
+    // A 40 x 3 slice keeps the finite-difference loops short.
+    const std::size_t n = 40;
+    xt::xarray<double> z = xt::zeros<double>({n, M}), y = xt::zeros<double>({n, M}), p = xt::zeros<double>({n, M}),
+                       t = xt::zeros<double>({n, M}), zc = xt::zeros<double>({n, K});
+    std::vector<double> w(d.w.begin(), d.w.begin() + n), c(d.c.begin(), d.c.begin() + n);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < M; ++j) {
+            z(i, j) = d.z(i, j);
+            y(i, j) = j == 2 ? 0.25 + 0.5 * d.y(i, j) : d.y(i, j);  // a soft-label column
+            p(i, j) = d.p(i, j);
+            t(i, j) = d.t(i, j);
+        }
+        for (std::size_t j = 0; j < K; ++j) zc(i, j) = d.zc(i, j);
+    }
+    const loss_weights lw(w, d.colw);
+    mldp::loss::loss_options o;
+    o.delta = 1.5;
+    SUBCASE("bce") {
+        check_gradient([&](const xt::xarray<double>& x) { return mldp::loss::binary_cross_entropy_with_logits(x, y, lw).value; }, z,
+                       mldp::loss::binary_cross_entropy_with_logits(z, y, lw).gradient);
+    }
+    SUBCASE("focal, both alpha modes and a fractional gamma") {
+        for (double alpha : {0.25, -1.0}) {
+            for (double gamma : {2.0, 0.5, 0.0}) {
+                mldp::loss::loss_options fo;
+                fo.alpha = alpha;
+                fo.gamma = gamma;
+                check_gradient([&](const xt::xarray<double>& x) { return mldp::loss::focal_loss(x, y, lw, fo).value; }, z,
+                               mldp::loss::focal_loss(z, y, lw, fo).gradient);
+            }
+        }
+    }
+    SUBCASE("mse") {
+        check_gradient([&](const xt::xarray<double>& x) { return mldp::loss::mse(x, t, lw).value; }, p, mldp::loss::mse(p, t, lw).gradient);
+    }
+    SUBCASE("mae") {
+        check_gradient([&](const xt::xarray<double>& x) { return mldp::loss::mae(x, t, lw).value; }, p, mldp::loss::mae(p, t, lw).gradient);
+    }
+    SUBCASE("huber") {
+        check_gradient([&](const xt::xarray<double>& x) { return mldp::loss::huber(x, t, lw, o).value; }, p,
+                       mldp::loss::huber(p, t, lw, o).gradient);
+    }
+    SUBCASE("softmax cross-entropy") {
+        const loss_weights cw(w, d.classw);
+        check_gradient([&](const xt::xarray<double>& x) { return mldp::loss::softmax_cross_entropy(x, c, cw).value; }, zc,
+                       mldp::loss::softmax_cross_entropy(zc, c, cw).gradient);
+    }
+}
+
+TEST_CASE("the _into forms reuse the caller's buffer and agree with the value forms") {
+    const auto& d = data();
+    xt::xtensor<double, 2> g;
+    const double v = mldp::loss::binary_cross_entropy_with_logits_into(g, d.z, d.y, loss_weights(d.w, d.colw));
+    const auto ref = mldp::loss::binary_cross_entropy_with_logits(d.z, d.y, loss_weights(d.w, d.colw));
+    CHECK(v == ref.value);
+    REQUIRE(g.shape()[0] == N);
+    const double* buffer = g.data();
+    for (std::size_t k = 0; k < g.size(); ++k) REQUIRE(g.data()[k] == ref.gradient.data()[k]);
+    mldp::loss::binary_cross_entropy_with_logits_into(g, d.z, d.y, loss_weights(d.w, d.colw));
+    CHECK(g.data() == buffer);
+    xt::xtensor<double, 2> gm;
+    CHECK(mldp::loss::mse_into(gm, d.p, d.t) == mldp::loss::mse(d.p, d.t).value);
+    xt::xtensor<double, 1> wrong_rank;
+    CHECK_THROWS_AS(mldp::loss::mse_into(wrong_rank, d.p, d.t), mldp::invalid_argument);
+}
+
+// The branch-free exp and log1p behind the vectorised BCE kernel, against libm.
+TEST_CASE("kernel exp and log1p stay within 2 ulp of libm") {
+    auto ulps = [](double a, double b) {
+        if (a == b) return 0.0;
+        return std::fabs(a - b) / (std::nextafter(std::fabs(b), INFINITY) - std::fabs(b));
+    };
+    const auto u = oracle::lcg_draws(99, 200000);
+    double worst_exp = 0.0, worst_log = 0.0;
+    for (std::size_t i = 0; i < u.size(); ++i) {
+        const double x = -u[i] * (i % 2 ? 40.0 : 745.0);
+        worst_exp = std::max(worst_exp, ulps(mldp::loss::detail::exp_nonpositive(x), std::exp(x)));
+        const double v = i % 3 ? u[i] : std::exp(-60.0 * u[i]);
+        worst_log = std::max(worst_log, ulps(mldp::loss::detail::log1p_unit(v, 1.0 + v), std::log1p(v)));
+    }
+    CHECK(worst_exp <= 2.0);
+    CHECK(worst_log <= 2.0);
+    CHECK(mldp::loss::detail::exp_nonpositive(-INFINITY) == 0.0);
+    CHECK(std::isnan(mldp::loss::detail::exp_nonpositive(NAN)));
+    CHECK(mldp::loss::detail::exp_nonpositive(0.0) == 1.0);
+    // Extreme logits stay finite and exact in the limit.
+    const std::vector<double> big{800.0, -800.0}, yy{1.0, 0.0};
+    const auto r = mldp::loss::binary_cross_entropy_with_logits(big, yy);
+    CHECK(r.value == 0.0);
+    CHECK(r.gradient(0) == 0.0);
+    CHECK(r.gradient(1) == 0.0);
+}
+
+TEST_CASE("bad input to the loss terms") {
+    const std::vector<double> z{0.5, -1.0, 2.0}, y{1.0, 0.0, 1.0}, w{1.0, 1.0, 1.0};
+    CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(std::vector<double>{0.5, NAN, 1.0}, y),
+                         doctest::Contains("column 'logits', row 1"), mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(std::vector<double>{0.5, 1.0, INFINITY}, y),
+                         doctest::Contains("row 2"), mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(z, std::vector<double>{1.0, 2.0, 0.0}),
+                         doctest::Contains("column 'targets', row 1"), mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(z, std::vector<double>{1.0, 0.0}),
+                         doctest::Contains("they must match"), mldp::invalid_argument);
+    CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{1.0, -1.0, 1.0}), doctest::Contains("column 'sample_weight', row 1"),
+                         mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{0.0, 0.0, 0.0}), doctest::Contains("sum to zero"), mldp::data_error);
+    CHECK_THROWS_AS(mldp::loss::mse(z, y, std::vector<double>{1.0, 1.0}), mldp::invalid_argument);
+    CHECK_THROWS_AS(mldp::loss::mse(std::vector<double>{}, std::vector<double>{}), mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::mae(z, std::vector<double>{1.0, NAN, 0.0}), doctest::Contains("column 'targets', row 1"),
+                         mldp::data_error);
+    mldp::loss::loss_options o;
+    o.delta = 0.0;
+    CHECK_THROWS_AS(mldp::loss::huber(z, y, {}, o), mldp::invalid_argument);
+    o = {};
+    o.gamma = -1.0;
+    CHECK_THROWS_AS(mldp::loss::focal_loss(z, y, {}, o), mldp::invalid_argument);
+    xt::xtensor<double, 2> logits = {{1.0, 2.0}, {0.5, 0.1}};
+    CHECK_THROWS_WITH_AS(mldp::loss::softmax_cross_entropy(logits, std::vector<double>{0.0, 2.0}), doctest::Contains("row 1"),
+                         mldp::data_error);
+    CHECK_THROWS_AS(mldp::loss::softmax_cross_entropy(logits, std::vector<double>{0.0, 0.5}), mldp::data_error);
+    CHECK_THROWS_AS(mldp::loss::softmax_cross_entropy(logits, std::vector<double>{0.0}), mldp::invalid_argument);
+    CHECK_THROWS_AS(mldp::loss::softmax_cross_entropy(z, y), mldp::invalid_argument);
+    CHECK_THROWS_WITH_AS(mldp::loss::balanced_class_weights(std::vector<double>{0, 0, 2}, 3), doctest::Contains("class 1 has no example"),
+                         mldp::data_error);
+    CHECK_THROWS_AS(mldp::loss::balanced_class_weights(std::vector<double>{0, 3}, 3), mldp::data_error);
+}
