@@ -22,6 +22,12 @@
 #include "mldp/drift/kswin.hpp"
 #include "mldp/drift/monitor.hpp"
 #include "mldp/drift/page_hinkley.hpp"
+#include "mldp/loss/multi_objective.hpp"
+#include "mldp/loss/operating_point.hpp"
+#include "mldp/loss/pareto.hpp"
+#include "mldp/loss/scalarize.hpp"
+#include "mldp/loss/terms.hpp"
+#include "mldp/loss/weighting.hpp"
 #include "mldp/sketch/column_profile.hpp"
 #include "mldp/sketch/frequent_items.hpp"
 #include "mldp/sketch/kll.hpp"
@@ -47,3 +53,8 @@
 #include "mldp/stats/special.hpp"
 #include "mldp/stats/test_result.hpp"
 #include "mldp/stats/ttest.hpp"
+
+// Headers that need BLAS and LAPACK: the mldp::blas target defines MLDP_WITH_BLAS.
+#ifdef MLDP_WITH_BLAS
+#include "mldp/loss/aggregation.hpp"
+#endif
