@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -109,6 +110,47 @@ TEST_CASE("seeded pcgrad is reproducible and only its order changes") {
         const auto da = a.aggregate(j).direction, db = b.aggregate(j).direction;
         for (std::size_t m = 0; m < da.size(); ++m) CHECK(da(m) == db(m));
     }
+    // Four tasks: the seeded result is the sum, over tasks, of one projection order each (found
+    // among all 6^4 combinations of orders, computed here on the gradients themselves).
+    const std::size_t k = 4, dim = 7;
+    mldp::loss::pcgrad c(true, 11);
+    const auto got = c.aggregate(j).direction;
+    std::vector<std::vector<std::vector<double>>> per_task(k);  // [task][order] -> projected gradient
+    for (std::size_t i = 0; i < k; ++i) {
+        std::vector<std::size_t> others;
+        for (std::size_t m = 0; m < k; ++m) {
+            if (m != i) others.push_back(m);
+        }
+        do {
+            std::vector<double> gi(dim);
+            for (std::size_t q = 0; q < dim; ++q) gi[q] = j(i, q);
+            for (std::size_t m : others) {
+                double inner = 0.0, norm = 0.0;
+                for (std::size_t q = 0; q < dim; ++q) {
+                    inner += gi[q] * j(m, q);
+                    norm += j(m, q) * j(m, q);
+                }
+                if (inner < 0.0) {
+                    for (std::size_t q = 0; q < dim; ++q) gi[q] -= inner / norm * j(m, q);
+                }
+            }
+            per_task[i].push_back(gi);
+        } while (std::next_permutation(others.begin(), others.end()));
+    }
+    bool found = false;
+    for (std::size_t combo = 0; combo < 1296 && !found; ++combo) {
+        std::size_t rest = combo;
+        std::vector<double> sum(dim, 0.0);
+        for (std::size_t i = 0; i < k; ++i) {
+            const auto& gi = per_task[i][rest % 6];
+            rest /= 6;
+            for (std::size_t q = 0; q < dim; ++q) sum[q] += gi[q];
+        }
+        bool same = true;
+        for (std::size_t q = 0; q < dim; ++q) same = same && std::fabs(sum[q] - got(q)) <= 1e-12 * (1.0 + std::fabs(sum[q]));
+        found = same;
+    }
+    CHECK(found);
     // With two tasks the order cannot matter.
     mldp::loss::pcgrad s(true, 3);
     check_vector(s.aggregate(torchjd_j).direction, {0.5848, 3.8012, 3.8012}, 1e-4);
@@ -128,10 +170,24 @@ TEST_CASE("aggregators reject bad input") {
     mldp::loss::cagrad bad_c;
     bad_c.c = -1.0;
     CHECK_THROWS_AS(bad_c.aggregate(torchjd_j), mldp::invalid_argument);
-    // All-zero gradients: defined, zero directions.
+}
+
+// torchjd's conventions where the Gram matrix degenerates (its _gramian_utils normalize/regularize,
+// _aligned_mtl rank 0, _cagrad and _imtl_g zero branches), on the weights, not only the direction.
+TEST_CASE("aggregators on degenerate gradients follow torchjd") {
     const xt::xtensor<double, 2> zero_j = xt::zeros<double>({std::size_t{3}, std::size_t{4}});
-    for (double x : mldp::loss::upgrad{}.aggregate(zero_j).direction) CHECK(x == 0.0);
-    for (double x : mldp::loss::imtl_g{}.aggregate(zero_j).direction) CHECK(x == 0.0);
-    for (double x : mldp::loss::cagrad{}.aggregate(zero_j).direction) CHECK(x == 0.0);
-    for (double x : mldp::loss::aligned_mtl{}.aggregate(zero_j).direction) CHECK(x == 0.0);
+    const double third = 1.0 / 3.0;
+    check_vector(mldp::loss::upgrad{}.aggregate(zero_j).weights, {third, third, third}, 1e-15);       // G' = reg_eps I
+    check_vector(mldp::loss::aligned_mtl{}.aggregate(zero_j).weights, {third, third, third}, 1e-15);  // rank 0: B = I
+    check_vector(mldp::loss::cagrad{}.aggregate(zero_j).weights, {0.0, 0.0, 0.0}, 0.0);                // trace < norm_eps
+    check_vector(mldp::loss::imtl_g{}.aggregate(zero_j).weights, {0.0, 0.0, 0.0}, 0.0);                // |sum v| < 1e-12
+    // Tiny gradients (trace 5.6e-5 < norm_eps = 1e-4): UPGrad falls back to the mean.
+    const xt::xtensor<double, 2> tiny = torchjd_j * 1e-3;
+    check_vector(mldp::loss::upgrad{}.aggregate(tiny).weights, {0.5, 0.5}, 1e-15);
+    // Nearly collinear gradients: eigenvalue ratio 1e-11 < k 2^-23, so Aligned-MTL keeps rank 1 and
+    // the weights are B p with B = (v1 v1^T) (1/sqrt(l1)) sqrt(l1) = v1 v1^T.
+    const xt::xtensor<double, 2> collinear = {{1.0, 0.0, 2.0}, {1.0, 1e-5, 2.0}};
+    const auto a = mldp::loss::aligned_mtl{}.aggregate(collinear).weights;
+    CHECK(std::fabs(a(0) - 0.5) < 1e-5);
+    CHECK(std::fabs(a(1) - 0.5) < 1e-5);
 }

@@ -48,7 +48,8 @@ TEST_CASE("multi_objective with gradnorm and dwa") {
     const auto w = g.weights(std::vector<double>{0.5, 1.0}, std::vector<double>{2.0, 1.0});
     CHECK_CLOSE(w[0] + w[1], 2.0, 1e-15);
     mldp::loss::multi_objective d{mldp::loss::weighting::dwa{}};
-    d.weights(std::vector<double>{1.0, 1.0});
-    const auto r = d.weights(std::vector<double>{1.0, 0.5});
+    d.strategy().end_epoch(std::vector<double>{1.0, 1.0});
+    d.strategy().end_epoch(std::vector<double>{1.0, 0.5});
+    const auto r = d.weights(std::vector<double>{0.2, 0.1});
     CHECK(std::fabs(r[0] - 1.1244) < 5e-5);
 }

@@ -483,3 +483,26 @@ TEST_CASE("bad input is rejected with the documented exception") {
     CHECK_THROWS_AS(a.merge(b), mldp::invalid_argument);
     CHECK_THROWS_AS(a.hypervolume(std::vector<double>{1, 1, 1}), mldp::invalid_argument);
 }
+
+TEST_CASE("pareto_archive: serialization round trip and corrupt bytes") {
+    mldp::loss::pareto::pareto_archive a(2);
+    a.insert(std::vector<double>{1.0, 4.0}, 10);
+    a.insert(std::vector<double>{2.0, 2.0}, 11);
+    a.insert(std::vector<double>{4.0, 1.0}, 12);
+    const auto bytes = a.serialize();
+    const auto b = mldp::loss::pareto::pareto_archive::deserialize(bytes);
+    REQUIRE(b.size() == 3);
+    CHECK(b.members()[1].id == 11);
+    CHECK(b.members()[2].objectives == std::vector<double>{4.0, 1.0});
+    CHECK(b.hypervolume(std::vector<double>{5.0, 5.0}) == a.hypervolume(std::vector<double>{5.0, 5.0}));
+    for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+        CHECK_THROWS_AS(mldp::loss::pareto::pareto_archive::deserialize(
+                            std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut))),
+                        mldp::format_error);
+    }
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        auto flipped = bytes;
+        flipped[i] ^= 0x01;
+        CHECK_THROWS_AS(mldp::loss::pareto::pareto_archive::deserialize(flipped), mldp::format_error);
+    }
+}

@@ -98,7 +98,7 @@ TEST_CASE("reductions: sum is mean times the weight total") {
     double wsum = 0.0;
     for (double v : d.w) wsum += v;
     const auto mean = mldp::loss::binary_cross_entropy_with_logits(d.z, d.y, d.w);
-    const auto sum = mldp::loss::binary_cross_entropy_with_logits(d.z, d.y, d.w, mldp::loss::reduction::sum);
+    const auto sum = mldp::loss::binary_cross_entropy_with_logits(d.z, d.y, d.w, {mldp::loss::reduction::sum});
     CHECK_CLOSE(sum.value, mean.value * wsum, 1e-12);
     CHECK_CLOSE(sum.gradient(3, 1), mean.gradient(3, 1) * wsum, 1e-12);
 }
@@ -193,15 +193,18 @@ TEST_CASE("kernel exp and log1p stay within 2 ulp of libm") {
         return std::fabs(a - b) / (std::nextafter(std::fabs(b), INFINITY) - std::fabs(b));
     };
     const auto u = oracle::lcg_draws(99, 200000);
-    double worst_exp = 0.0, worst_log = 0.0;
+    double worst_exp = 0.0, worst_log = 0.0, worst_inv = 0.0;
     for (std::size_t i = 0; i < u.size(); ++i) {
         const double x = -u[i] * (i % 2 ? 40.0 : 745.0);
         worst_exp = std::max(worst_exp, ulps(mldp::loss::detail::exp_nonpositive(x), std::exp(x)));
         const double v = i % 3 ? u[i] : std::exp(-60.0 * u[i]);
-        worst_log = std::max(worst_log, ulps(mldp::loss::detail::log1p_unit(v, 1.0 + v), std::log1p(v)));
+        double inv = 0.0;
+        worst_log = std::max(worst_log, ulps(mldp::loss::detail::log1p_unit(v, 1.0 + v, inv), std::log1p(v)));
+        worst_inv = std::max(worst_inv, ulps(inv, 1.0 / (1.0 + v)));
     }
     CHECK(worst_exp <= 2.0);
     CHECK(worst_log <= 2.0);
+    CHECK(worst_inv <= 2.0);
     CHECK(mldp::loss::detail::exp_nonpositive(-INFINITY) == 0.0);
     CHECK(std::isnan(mldp::loss::detail::exp_nonpositive(NAN)));
     CHECK(mldp::loss::detail::exp_nonpositive(0.0) == 1.0);
@@ -211,6 +214,70 @@ TEST_CASE("kernel exp and log1p stay within 2 ulp of libm") {
     CHECK(r.value == 0.0);
     CHECK(r.gradient(0) == 0.0);
     CHECK(r.gradient(1) == 0.0);
+}
+
+// Every instruction-set variant of the BCE kernel this CPU runs (baseline, AVX2, AVX-512F) gives
+// the same bits: contraction is off in them and no reduction crosses lanes.
+TEST_CASE("BCE kernel variants agree bit for bit") {
+    const auto& d = data();
+    const std::size_t len = 3 * 333;  // not a multiple of any vector width
+    std::vector<double> w(len, 1.0), l0(len), g0(len), l1(len), g1(len);
+    const auto kernels = mldp::loss::detail::bce_kernels();
+    MESSAGE(kernels.size() << " kernel variants on this CPU");
+    kernels[0](d.z.data(), d.y.data(), w.data(), 0.5, l0.data(), g0.data(), len);
+    for (std::size_t v = 1; v < kernels.size(); ++v) {
+        kernels[v](d.z.data(), d.y.data(), w.data(), 0.5, l1.data(), g1.data(), len);
+        for (std::size_t k = 0; k < len; ++k) {
+            REQUIRE(l1[k] == l0[k]);
+            REQUIRE(g1[k] == g0[k]);
+        }
+    }
+}
+
+// Without column weights the columns of an n x m input add up: the value is the sum of the
+// per-column sklearn values (tests/loss/loss_vectors.hpp has them weighted by [0.5, 0.3, 0.2]).
+TEST_CASE("2-D terms add their columns up") {
+    const auto& d = data();
+    double by_column = 0.0;
+    for (std::size_t j = 0; j < M; ++j) by_column += mldp::loss::mse(d.col(d.p, j), d.col(d.t, j), d.w).value;
+    CHECK_CLOSE(mldp::loss::mse(d.p, d.t, d.w).value, by_column, 1e-13);
+    const std::vector<double> third(M, 1.0 / 3.0);
+    CHECK_CLOSE(mldp::loss::mse(d.p, d.t, loss_weights(d.w, third)).value, by_column / 3.0, 1e-13);
+}
+
+// torchvision's formula by hand at y = 0 and on a soft label: p = sigmoid(z).
+TEST_CASE("focal loss off the positive class") {
+    const double z = 0.7, p = 1.0 / (1.0 + std::exp(-z));
+    const double ce0 = -std::log(1.0 - p);  // y = 0: p_t = 1 - p, alpha_t = 0.75
+    CHECK_CLOSE(mldp::loss::focal_loss(std::vector<double>{z}, std::vector<double>{0.0}).value, 0.75 * p * p * ce0, 1e-14);
+    const double y = 0.3, ce = -(y * std::log(p) + (1 - y) * std::log(1 - p));
+    const double pt = p * y + (1 - p) * (1 - y), at = 0.25 * y + 0.75 * (1 - y);
+    CHECK_CLOSE(mldp::loss::focal_loss(std::vector<double>{z}, std::vector<double>{y}).value, at * (1 - pt) * (1 - pt) * ce, 1e-13);
+    // Far on the right side with gamma < 1 the gradient tends to 0, never NaN.
+    mldp::loss::loss_options o;
+    o.gamma = 0.5;
+    const auto r = mldp::loss::focal_loss(std::vector<double>{800.0, -800.0}, std::vector<double>{1.0, 0.0}, {}, o);
+    CHECK(r.gradient(0) == 0.0);
+    CHECK(r.gradient(1) == 0.0);
+}
+
+TEST_CASE("weights from temporaries are owned, gradient buffers of either kind") {
+    const auto& d = data();
+    const auto cw = loss_weights::columns(mldp::loss::balanced_class_weights(d.c, K));  // a temporary, moved in
+    const auto ref = mldp::loss::softmax_cross_entropy(d.zc, d.c, loss_weights(std::vector<double>(N, 1.0), d.classw));
+    CHECK(mldp::loss::softmax_cross_entropy(d.zc, d.c, cw).value > 0.0);
+    const loss_weights tmp = std::vector<double>(N, 1.0);
+    CHECK(mldp::loss::softmax_cross_entropy(d.zc, d.c, loss_weights(std::vector<double>(N, 1.0), d.classw)).value == ref.value);
+    CHECK(mldp::loss::mse(d.p, d.t, tmp).value == mldp::loss::mse(d.p, d.t).value);
+    xt::xarray<double> ga = xt::zeros<double>({std::size_t{2}});
+    const double v = mldp::loss::huber_into(ga, d.p, d.t);
+    CHECK(ga.shape()[0] == N);
+    CHECK(ga.shape()[1] == M);
+    CHECK(v == mldp::loss::huber(d.p, d.t).value);
+    xt::xtensor<double, 2> gf;
+    CHECK(mldp::loss::focal_loss_into(gf, d.z, d.y) == mldp::loss::focal_loss(d.z, d.y).value);
+    xt::xtensor<double, 1> gm;
+    CHECK(mldp::loss::mae_into(gm, d.col(d.p, 0), d.col(d.t, 0)) == mldp::loss::mae(d.col(d.p, 0), d.col(d.t, 0)).value);
 }
 
 TEST_CASE("bad input to the loss terms") {
@@ -236,6 +303,8 @@ TEST_CASE("bad input to the loss terms") {
     o = {};
     o.gamma = -1.0;
     CHECK_THROWS_AS(mldp::loss::focal_loss(z, y, {}, o), mldp::invalid_argument);
+    CHECK_THROWS_AS(mldp::loss::huber(std::vector<double>{1e308}, std::vector<double>{-1e308}), mldp::data_error);  // p - t overflows to inf
+    CHECK(std::isfinite(mldp::loss::huber(std::vector<double>{1e160}, std::vector<double>{0.0}).value));
     xt::xtensor<double, 2> logits = {{1.0, 2.0}, {0.5, 0.1}};
     CHECK_THROWS_WITH_AS(mldp::loss::softmax_cross_entropy(logits, std::vector<double>{0.0, 2.0}), doctest::Contains("row 1"),
                          mldp::data_error);

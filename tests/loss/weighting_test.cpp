@@ -22,15 +22,20 @@ TEST_CASE("fixed and equal weights") {
 // [1.1244, 0.8756] (by hand: e^0.5 = 1.64872, e^0.25 = 1.28403).
 TEST_CASE("dwa: ones for two epochs, then the softmax of loss ratios") {
     w::dwa d;
-    CHECK(d.weights(std::vector<double>{1.0, 1.0}) == std::vector<double>{1.0, 1.0});  // after epoch 0, for epoch 1
-    const auto r = d.weights(std::vector<double>{1.0, 0.5});                              // after epoch 1, for epoch 2
+    const std::vector<double> step{0.3, 0.2};
+    CHECK(d.weights(step) == std::vector<double>{1.0, 1.0});  // epoch 0
+    d.end_epoch(std::vector<double>{1.0, 1.0});
+    CHECK(d.weights(step) == std::vector<double>{1.0, 1.0});  // epoch 1
+    d.end_epoch(std::vector<double>{1.0, 0.5});
+    const auto r = d.weights(step);  // epoch 2: ratios [1, 0.5]
     CHECK_CLOSE(r[0], 2.0 * std::exp(0.5) / (std::exp(0.5) + std::exp(0.25)), 1e-15);
     CHECK(std::fabs(r[0] - 1.1244) < 5e-5);
     CHECK(std::fabs(r[1] - 0.8756) < 5e-5);
     CHECK_CLOSE(r[0] + r[1], 2.0, 1e-15);
+    CHECK(d.weights(std::vector<double>{5.0, 9.0}) == r);  // constant within the epoch
     const auto restored = w::dwa::deserialize(d.serialize());
-    CHECK(restored.current() == d.current());
-    CHECK_THROWS_AS(d.weights(std::vector<double>{1.0, 0.0}), mldp::data_error);
+    CHECK(restored.weights(step) == r);
+    CHECK_THROWS_AS(d.end_epoch(std::vector<double>{1.0, 0.0}), mldp::data_error);
     CHECK_THROWS_AS(d.weights(std::vector<double>{1.0, 1.0, 1.0}), mldp::invalid_argument);
     CHECK_THROWS_AS(w::dwa(0.0), mldp::invalid_argument);
 }
@@ -101,10 +106,10 @@ TEST_CASE("normalized weighting by initial magnitude and by moving average") {
 // w n - target = (+1.18, -1.31) -> grads (+2, -1) -> w = (1 - 0.025 * 2, 1 + 0.025) = (0.95, 1.025),
 // renormalised to sum 2: (0.95, 1.025) * 2 / 1.975.
 TEST_CASE("gradnorm: one step by hand") {
-    w::gradnorm g;
-    g.weights(std::vector<double>{1.0, 1.0}, std::vector<double>{1.5, 1.5});  // fixes L(0); balanced norms move little
+    // Equal losses and equal norms: every w_i n_i is on its target, nothing moves.
     w::gradnorm h;
-    h.weights(std::vector<double>{1.0, 1.0}, std::vector<double>{1.0, 1.0});  // equal: no move (diff = 0)
+    CHECK(h.weights(std::vector<double>{1.0, 1.0}, std::vector<double>{1.0, 1.0}) == std::vector<double>{1.0, 1.0});
+    CHECK(h.weights(std::vector<double>{0.7, 0.7}, std::vector<double>{3.0, 3.0}) == std::vector<double>{1.0, 1.0});
     w::gradnorm f;
     const auto first = f.weights(std::vector<double>{1.0, 1.0}, std::vector<double>{1.0, 1.0});
     CHECK(first == std::vector<double>{1.0, 1.0});
@@ -133,8 +138,8 @@ TEST_CASE("rlw: seeded softmax weights, reproducible and resumable") {
 
 TEST_CASE("weighting state buffers reject corruption") {
     w::dwa d;
-    d.weights(std::vector<double>{1.0, 2.0});
-    d.weights(std::vector<double>{0.5, 2.0});
+    d.end_epoch(std::vector<double>{1.0, 2.0});
+    d.end_epoch(std::vector<double>{0.5, 2.0});
     const auto bytes = d.serialize();
     for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
         CHECK_THROWS_AS(w::dwa::deserialize(std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut))),

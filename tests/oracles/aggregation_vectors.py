@@ -76,7 +76,7 @@ def aligned_mtl(J):
     G = J @ J.T
     k = len(G)
     lam, V = np.linalg.eigh(G)
-    keep = lam > lam.max() * k * np.finfo(float).eps
+    keep = lam > lam.max() * k * np.finfo(np.float32).eps  # torchjd: torch.finfo() is float32
     lam, V = lam[keep], V[:, keep]
     B = np.sqrt(lam.min()) * V @ np.diag(1 / np.sqrt(lam)) @ V.T
     return (B @ (np.ones(k) / k)) @ J

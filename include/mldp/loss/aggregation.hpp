@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 #include <vector>
@@ -56,6 +57,10 @@ jacobian_view jacobian(const xt::xexpression<E>& expr, const char* fn) {
     v.d = e.shape()[1];
     if (v.k == 0) throw invalid_argument(fmt::format("mldp::loss::{}: J has no task", fn));
     if (v.d == 0) throw invalid_argument(fmt::format("mldp::loss::{}: J has no parameter", fn));
+    constexpr auto blas_max = static_cast<std::size_t>((std::numeric_limits<xt::blas_index_t>::max)());
+    if (v.k > blas_max || v.d > blas_max) {
+        throw invalid_argument(fmt::format("mldp::loss::{}: J is {} x {}; BLAS takes at most {} per dimension", fn, v.k, v.d, blas_max));
+    }
     return v;
 }
 
@@ -295,12 +300,11 @@ struct mgda {
 /// of every other task gradient it conflicts with (negative inner product), in task order by default
 /// or in a seeded random order per task (shuffle = true, from mldp::rng: reproducible, advancing per
 /// call); the projected gradients are summed (as torchjd does), so weights need not sum to 1.
-struct pcgrad {
-    bool shuffle = false;
-    std::uint64_t seed = 0;
-
-    pcgrad() = default;
-    explicit pcgrad(bool shuffled, std::uint64_t s = 0) : shuffle(shuffled), seed(s), rng_(seed_sequence(s).derive("pcgrad")) {}
+class pcgrad {
+public:
+    /// In task order (the default), or shuffled per task by an mldp::rng seeded with `seed`.
+    explicit pcgrad(bool shuffle = false, std::uint64_t seed = 0) : shuffle_(shuffle), rng_(seed_sequence(seed).derive("pcgrad")) {}
+    bool shuffled() const noexcept { return shuffle_; }
 
     xt::xtensor<double, 1> weights_from_gram(const xt::xtensor<double, 2>& g) {
         detail::check_gram(g, "pcgrad");
@@ -309,7 +313,7 @@ struct pcgrad {
         std::vector<std::size_t> order(k);
         for (std::size_t i = 0; i < k; ++i) {
             std::iota(order.begin(), order.end(), std::size_t{0});
-            if (shuffle) mldp::shuffle(order.begin(), order.end(), rng_);
+            if (shuffle_) mldp::shuffle(order.begin(), order.end(), rng_);
             std::fill(cur.begin(), cur.end(), 0.0);
             cur[i] = 1.0;
             for (std::size_t j : order) {
@@ -328,19 +332,20 @@ struct pcgrad {
     }
 
 private:
-    rng rng_{seed_sequence(0).derive("pcgrad")};
+    bool shuffle_;
+    rng rng_;
 };
 
 /// IMTL-G (Liu et al. 2021, "Towards impartial multi-task learning"): the direction whose projections
 /// on every unit task gradient are equal; weights = v / sum(v) with v = pinv(G) sqrt(diag G) (torchjd's
 /// Gram form; all zero when |sum v| < 1e-12). pinv by LAPACK eigh, cutting eigenvalues below
-/// 1e-15 * the largest (numpy.linalg.pinv's rcond).
+/// k 2^-52 times the largest (torch.linalg.pinv's default rtol). O(k^2 d + k^3).
 struct imtl_g {
     xt::xtensor<double, 1> weights_from_gram(const xt::xtensor<double, 2>& g) const {
         detail::check_gram(g, "imtl_g");
         const std::size_t k = g.shape()[0];
         const auto [lambda, v] = detail::eigen(g);
-        const double cut = 1e-15 * (std::max)(std::fabs(lambda(k - 1)), std::fabs(lambda(0)));
+        const double cut = static_cast<double>(k) * 2.220446049250313e-16 * (std::max)(std::fabs(lambda(k - 1)), std::fabs(lambda(0)));
         std::vector<double> d(k), proj(k, 0.0), out(k, 0.0);
         for (std::size_t i = 0; i < k; ++i) d[i] = std::sqrt(g(i, i));
         for (std::size_t e = 0; e < k; ++e) {
@@ -360,19 +365,27 @@ struct imtl_g {
     }
 };
 
-/// CAGrad (Liu et al. 2021, "Conflict-averse gradient descent"), c = 0.5 by default: with g0 the
-/// mean gradient and phi = c |g0|, w minimises w^T G 1/k + phi sqrt(w^T G w) over the simplex
-/// (projected gradient with backtracking, to `tolerance` or `max_iterations`), and the direction is
-/// g0 + phi / |g_w| g_w: weights 1/k + phi / |g_w| w (torchjd's convention, no rescaling).
+/// CAGrad (Liu et al. 2021, "Conflict-averse gradient descent"), c = 0.5 by default, on the Gram
+/// matrix normalised by its trace (torchjd): with g0 the mean gradient and phi = c |g0|, w minimises
+/// w^T G 1/k + phi sqrt(w^T G w) over the simplex (projected gradient with backtracking, to
+/// `tolerance` or `max_iterations`), and the weights are 1/k + phi / |g_w| w, i.e. the direction
+/// g0 + phi / |g_w| g_w, unscaled. As torchjd: zero weights when the trace is below norm_eps or
+/// |g_w| (normalised) is below norm_eps ("approximately on the Pareto front"). Throws
+/// invalid_argument for c < 0. O(k^2 d) for G, then O(k^2) per iteration.
 struct cagrad {
     double c = 0.5;
+    double norm_eps = 1e-4;
     double tolerance = 1e-13;
     std::size_t max_iterations = 20000;
 
-    xt::xtensor<double, 1> weights_from_gram(const xt::xtensor<double, 2>& g) const {
-        detail::check_gram(g, "cagrad");
+    xt::xtensor<double, 1> weights_from_gram(const xt::xtensor<double, 2>& gram) const {
+        detail::check_gram(gram, "cagrad");
         if (!(c >= 0.0) || std::isinf(c)) throw invalid_argument(fmt::format("mldp::loss::cagrad: c must be finite and >= 0, got {}", c));
-        const std::size_t k = g.shape()[0];
+        const std::size_t k = gram.shape()[0];
+        double trace = 0.0;
+        for (std::size_t i = 0; i < k; ++i) trace += gram(i, i);
+        if (trace < norm_eps) return xt::zeros<double>({k});
+        const xt::xtensor<double, 2> g = gram / trace;
         const double inv_k = 1.0 / static_cast<double>(k);
         std::vector<double> b(k, 0.0);  // G 1 / k: <g_i, g0>
         for (std::size_t i = 0; i < k; ++i) {
@@ -381,17 +394,39 @@ struct cagrad {
         double g0sq = 0.0;
         for (double x : b) g0sq += x * inv_k;
         const double phi = c * std::sqrt((std::max)(g0sq, 0.0));
-        std::vector<double> out(k, inv_k);
-        if (phi == 0.0) return detail::to_tensor(out);
         auto objective = [&](const std::vector<double>& w) {
             double lin = 0.0;
             for (std::size_t i = 0; i < k; ++i) lin += b[i] * w[i];
             return lin + phi * std::sqrt((std::max)(detail::quad(g, w), 0.0));
         };
         std::vector<double> w(k, inv_k), grad(k), next(k);
+        if (phi == 0.0) {  // a linear program: the best vertex
+            std::fill(w.begin(), w.end(), 0.0);
+            w[static_cast<std::size_t>(std::min_element(b.begin(), b.end()) - b.begin())] = 1.0;
+        } else {
+            minimise(g, objective, phi, w, grad, next);
+        }
+        const double gw_norm = std::sqrt((std::max)(detail::quad(g, w), 0.0));
+        if (gw_norm < norm_eps) return xt::zeros<double>({k});
+        std::vector<double> out(k, inv_k);
+        for (std::size_t i = 0; i < k; ++i) out[i] += phi / gw_norm * w[i];
+        return detail::to_tensor(out);
+    }
+    template <class E>
+    aggregation aggregate(const xt::xexpression<E>& j) const {
+        return detail::aggregate_with(*this, j, "cagrad");
+    }
+
+private:
+    template <class F>
+    void minimise(const xt::xtensor<double, 2>& g, const F& objective, double phi, std::vector<double>& w, std::vector<double>& grad,
+                  std::vector<double>& next) const {
+        const std::size_t k = w.size();
+        std::vector<double> b(k, 0.0);
+        for (std::size_t i = 0; i < k; ++i) {
+            for (std::size_t j = 0; j < k; ++j) b[i] += g(i, j) / static_cast<double>(k);
+        }
         double f = objective(w), step = 1.0;
-        double scale = 0.0;
-        for (std::size_t i = 0; i < k; ++i) scale = (std::max)(scale, g(i, i));
         for (std::size_t it = 0; it < max_iterations; ++it) {
             const double norm = std::sqrt((std::max)(detail::quad(g, w), 0.0));
             for (std::size_t i = 0; i < k; ++i) {
@@ -399,17 +434,19 @@ struct cagrad {
                 for (std::size_t j = 0; j < k; ++j) gw += g(i, j) * w[j];
                 grad[i] = b[i] + (norm > 0.0 ? phi * gw / norm : 0.0);
             }
-            // Backtracking on the projected step (the step carries over between iterations).
-            step = (std::min)(step * 2.0, 1e6 / (scale > 0.0 ? scale : 1.0));
+            // Backtracking on the projected step (the step carries over between iterations; the
+            // trace normalisation keeps the curvature near 1).
+            step = (std::min)(step * 2.0, 1e6);
             double fn = f;
             for (int tries = 0; tries < 60; ++tries) {
                 for (std::size_t i = 0; i < k; ++i) next[i] = w[i] - step * grad[i];
                 project_simplex(next);
                 fn = objective(next);
-                double decrease = 0.0;
-                for (std::size_t i = 0; i < k; ++i) decrease += grad[i] * (w[i] - next[i]);
-                double dist = 0.0;
-                for (std::size_t i = 0; i < k; ++i) dist += (w[i] - next[i]) * (w[i] - next[i]);
+                double decrease = 0.0, dist = 0.0;
+                for (std::size_t i = 0; i < k; ++i) {
+                    decrease += grad[i] * (w[i] - next[i]);
+                    dist += (w[i] - next[i]) * (w[i] - next[i]);
+                }
                 if (fn <= f - decrease + dist / (2.0 * step)) break;
                 step *= 0.5;
             }
@@ -421,16 +458,9 @@ struct cagrad {
             }
             if (moved <= tolerance) break;
         }
-        const double gw_norm = std::sqrt((std::max)(detail::quad(g, w), 0.0));
-        if (gw_norm <= 1e-12 * std::sqrt(scale)) return detail::to_tensor(out);
-        for (std::size_t i = 0; i < k; ++i) out[i] += phi / gw_norm * w[i];
-        return detail::to_tensor(out);
-    }
-    template <class E>
-    aggregation aggregate(const xt::xexpression<E>& j) const {
-        return detail::aggregate_with(*this, j, "cagrad");
     }
 
+public:
     /// Euclidean projection onto the probability simplex (Duchi et al. 2008, sort-based).
     static void project_simplex(std::vector<double>& v) {
         std::vector<double> s(v);
@@ -447,14 +477,16 @@ struct cagrad {
 
 /// Aligned-MTL (Senushkin et al. 2023, "Independent component alignment for multi-task learning"):
 /// weights = B p with B = sqrt(lambda_min) V Lambda^{-1/2} V^T over the eigenpairs of G above
-/// max(lambda) k 2^-52 (torchjd's rank cut; lambda_min the smallest kept) and p = 1/k (the default
-/// preference), so the aligned task gradients share one norm. Eigenpairs by LAPACK.
+/// max(lambda) k 2^-23 (torchjd's rank cut, which uses torch's default float32 epsilon;
+/// lambda_min the smallest kept) and p = 1/k (the default preference), so that the aligned task
+/// gradients share one norm. Rank 0 (all gradients zero): B = I, weights p. Eigenpairs by LAPACK.
+/// O(k^2 d + k^3).
 struct aligned_mtl {
     xt::xtensor<double, 1> weights_from_gram(const xt::xtensor<double, 2>& g) const {
         detail::check_gram(g, "aligned_mtl");
         const std::size_t k = g.shape()[0];
         const auto [lambda, v] = detail::eigen(g);
-        const double tol = lambda(k - 1) * static_cast<double>(k) * 2.220446049250313e-16;
+        const double tol = lambda(k - 1) * static_cast<double>(k) * 1.1920928955078125e-07;
         double smallest = 0.0;
         for (std::size_t e = 0; e < k; ++e) {
             if (lambda(e) > tol) {
@@ -462,9 +494,9 @@ struct aligned_mtl {
                 break;
             }
         }
-        std::vector<double> out(k, 0.0);
-        if (smallest == 0.0) return detail::to_tensor(out);
         const double inv_k = 1.0 / static_cast<double>(k);
+        std::vector<double> out(k, 0.0);
+        if (smallest == 0.0) return detail::to_tensor(std::vector<double>(k, inv_k));
         for (std::size_t e = 0; e < k; ++e) {
             if (!(lambda(e) > tol)) continue;
             double dot = 0.0;  // v_e^T p
@@ -483,8 +515,9 @@ struct aligned_mtl {
 /// UPGrad (Quinton & Rey 2024, "Jacobian descent for multi-objective optimization", torchjd): each
 /// task's preference e_i / k is projected onto the dual cone of the gradients, v_i = argmin_{v >= e_i/k}
 /// v^T G' v, and the weights are sum_i v_i. G' is G normalised by its trace and regularised by
-/// reg_eps I (torchjd: norm_eps = reg_eps = 1e-4; a trace below norm_eps gives zero weights). The
-/// quadratic programs are solved by coordinate descent to `tolerance`.
+/// reg_eps I (torchjd: norm_eps = reg_eps = 1e-4; a trace below norm_eps makes G' = reg_eps I, so
+/// every weight is 1/k). The quadratic programs are solved by coordinate descent to `tolerance`.
+/// O(k^2 d) for G, then O(k^2) per sweep and task.
 struct upgrad {
     double norm_eps = 1e-4;
     double reg_eps = 1e-4;
@@ -498,7 +531,7 @@ struct upgrad {
         double trace = 0.0;
         for (std::size_t i = 0; i < k; ++i) trace += g(i, i);
         std::vector<double> total(k, 0.0);
-        if (trace < norm_eps) return detail::to_tensor(total);
+        if (trace < norm_eps) return detail::to_tensor(std::vector<double>(k, 1.0 / static_cast<double>(k)));
         xt::xtensor<double, 2> a = g / trace;
         for (std::size_t i = 0; i < k; ++i) a(i, i) += reg_eps;
         std::vector<double> u(k, 0.0);

@@ -2,8 +2,10 @@
 // gradient aggregator (mldp::loss::mgda, upgrad, ...) and a bounded training log together, so that a
 // training loop makes one call per step.
 //
-//   mldp::loss::multi_objective mo{mldp::loss::weighting::dwa{}, {"accuracy", "recall"}};
+//   mldp::loss::multi_objective mo{mldp::loss::weighting::uncertainty{}, {"accuracy", "recall"}};
 //   auto step = mo.combine({bce, fn_weighted_bce});   // loss_value: sum_i w_i L_i and its gradient
+//   mo.strategy().step(losses, lr);                    // a strategy's own update, where it has one
+//   (dwa: mo.strategy().end_epoch(epoch_mean_losses) once per epoch)
 //   mldp::loss::multi_objective ag{mldp::loss::upgrad{}};      // needs mldp/loss/aggregation.hpp
 //   auto agg = ag.step(losses, J);                       // weights and direction from the k x d J
 //

@@ -22,6 +22,7 @@
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "mldp/core/archive.hpp"
 #include "mldp/core/contiguous.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
@@ -609,6 +610,42 @@ public:
         }
         if (&other == this) return;
         for (const archive_entry& e : other.members_) insert_unchecked(e.objectives.data(), e.id);
+    }
+
+    /// The archive as bytes (mldp's checked envelope, type "PARC" version 1): m, then each member's
+    /// id and objectives in member order.
+    std::vector<std::uint8_t> serialize() const {
+        archive_writer w("PARC", 1);
+        w.put_u64(m_);
+        w.put_u64(members_.size());
+        for (const archive_entry& e : members_) {
+            w.put_u64(e.id);
+            for (double x : e.objectives) w.put_f64(x);
+        }
+        return w.finish();
+    }
+
+    /// Restores an archive from serialize()'s bytes. Throws format_error for truncated or corrupt
+    /// bytes, non-finite objectives, or members that dominate one another (an archive never holds
+    /// those), before allocating more than the bytes can describe.
+    static pareto_archive deserialize(const std::vector<std::uint8_t>& bytes) {
+        archive_reader r(bytes, "PARC", 1, 1);
+        const std::uint64_t m = r.get_u64("number of objectives");
+        r.require(m >= 1 && m <= r.remaining() / 8 + 1, "the number of objectives is out of range");
+        const std::uint64_t n = r.get_u64("member count");
+        r.require(n <= r.remaining() / (8 * (m + 1)), "the member count exceeds the bytes");
+        pareto_archive a(static_cast<std::size_t>(m));
+        std::vector<double> v(static_cast<std::size_t>(m));
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const std::uint64_t id = r.get_u64("member id");
+            for (double& x : v) {
+                x = r.get_f64("objective");
+                r.require(std::isfinite(x), "an objective is not finite");
+            }
+            r.require(a.insert_unchecked(v.data(), id) && a.members_.size() == i + 1, "the members dominate one another");
+        }
+        r.finish();
+        return a;
     }
 
 private:

@@ -3,8 +3,8 @@
 // Each strategy is a small object: weights(losses) returns this step's weights for the task losses
 // (the training loop then minimises sum_i w_i L_i), and serialize()/deserialize() save and restore
 // its state with the checked binary envelope of mldp/core/archive.hpp, so a resumed run continues
-// exactly. Conventions follow LibMTL where it defines one (its EW, DWA, GradNorm, RLW, GLS), with the
-// papers cited per strategy. Bad input (a loss count that changes, NaN or Inf losses, negative
+// exactly. Conventions follow LibMTL where it defines one (its EW, DWA, RLW, GLS) and the papers
+// otherwise (GradNorm is the paper's update, not LibMTL's softmax form). Bad input (a loss count that changes, NaN or Inf losses, negative
 // losses where a ratio or logarithm needs them positive) throws invalid_argument / data_error.
 #pragma once
 
@@ -194,10 +194,11 @@ private:
     std::vector<double> s_;
 };
 
-/// Dynamic Weight Average (Liu, Johns & Davison 2019; LibMTL DWA), temperature T = 2: call
-/// weights(epoch_losses) once per epoch with the epoch's mean task losses; it returns the weights for
-/// the next epoch, K softmax(r / T) with r_i = L_i(t-1) / L_i(t-2), and all ones until two epochs
-/// have been recorded. Losses must be positive.
+/// Dynamic Weight Average (Liu, Johns & Davison 2019; LibMTL DWA), temperature T = 2. The weights
+/// change once per epoch: call end_epoch(mean task losses of the epoch) at the end of each epoch;
+/// weights(losses) returns the weights for the current epoch, K softmax(r / T) with
+/// r_i = L_i(t-1) / L_i(t-2), and all ones during the first two epochs (fewer than two recorded).
+/// Losses must be positive; a task count that changes throws invalid_argument.
 class dwa {
 public:
     explicit dwa(double temperature = 2.0) : t_(temperature) {
@@ -205,17 +206,23 @@ public:
             throw invalid_argument(fmt::format("mldp::loss::weighting::dwa: the temperature must be positive, got {}", temperature));
         }
     }
+    /// This step's weights (the losses only fix the task count). O(K).
     template <class L>
-    std::vector<double> weights(const L& epoch_losses) {
+    std::vector<double> weights(const L& losses) const {
+        const auto l = detail::read_losses(losses, "dwa", false);
+        detail::require_count(last_.size(), l.size(), "dwa");
+        return current(l.size());
+    }
+    /// Records an epoch's mean task losses. O(K).
+    template <class L>
+    void end_epoch(const L& epoch_losses) {
         const auto l = detail::read_losses(epoch_losses, "dwa", true);
         detail::require_count(last_.size(), l.size(), "dwa");
         before_ = last_;
         last_ = l;
-        return current();
     }
-    /// The weights for the coming epoch, from the recorded history.
-    std::vector<double> current() const {
-        const std::size_t k = last_.size();
+    /// The weights for the coming epoch of k tasks, from the recorded history.
+    std::vector<double> current(std::size_t k) const {
         if (before_.empty()) return std::vector<double>(k, 1.0);
         std::vector<double> r(k);
         double top = -INFINITY;
