@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mldp/mldp.hpp"
+#include "mldp/loss/aggregation.hpp"  // (not in the umbrella without MLDP_WITH_BLAS; no BLAS call is made here)
 
 namespace {
 
@@ -172,6 +173,21 @@ int main() {
         }
         line("kswin(seed 42).detections", h);
         line("kswin(seed 42).last_p_value", k.p_value());
+    }
+    // loss: RLW's seeded weights and PCGrad's seeded task orders (on a fixed Gram matrix)
+    {
+        mldp::loss::weighting::rlw r(42);
+        const std::vector<double> losses{1.0, 2.0, 3.0, 4.0};
+        for (int step = 0; step < 3; ++step) {
+            const auto w = r.weights(losses);
+            for (std::size_t i = 0; i < w.size(); ++i) line(("rlw(42).step" + std::to_string(step) + ".w" + std::to_string(i)).c_str(), w[i]);
+        }
+        const xt::xtensor<double, 2> gram = {{4.0, -3.0, 1.0, -2.0}, {-3.0, 5.0, -1.0, 0.5}, {1.0, -1.0, 3.0, -2.5}, {-2.0, 0.5, -2.5, 6.0}};
+        mldp::loss::pcgrad p(true, 42);
+        for (int step = 0; step < 3; ++step) {
+            const auto w = p.weights_from_gram(gram);
+            for (std::size_t i = 0; i < w.size(); ++i) line(("pcgrad(42).step" + std::to_string(step) + ".w" + std::to_string(i)).c_str(), w(i));
+        }
     }
     return 0;
 }

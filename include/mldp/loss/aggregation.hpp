@@ -25,6 +25,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "mldp/core/error.hpp"
+#include "mldp/core/detail/portable_math.hpp"
 #include "mldp/core/random.hpp"
 #include "mldp/loss/detail/aggregation_result.hpp"
 
@@ -318,8 +319,8 @@ public:
             cur[i] = 1.0;
             for (std::size_t j : order) {
                 if (j == i || !(g(j, j) > 0.0)) continue;
-                double inner = 0.0;  // <current projected g_i, g_j>
-                for (std::size_t m = 0; m < k; ++m) inner += cur[m] * g(m, j);
+                double inner = 0.0;  // <current projected g_i, g_j>; the barrier keeps FMA out (seeded result)
+                for (std::size_t m = 0; m < k; ++m) inner += mldp::detail::fp_barrier(cur[m] * g(m, j));
                 if (inner < 0.0) cur[j] -= inner / g(j, j);
             }
             for (std::size_t m = 0; m < k; ++m) total[m] += cur[m];
