@@ -316,9 +316,7 @@ struct huber_op {
 // several instruction sets (below); contraction is off in it, so every variant gives the same bits.
 MLDP_LOSS_ALWAYS_INLINE double bce_body(const double* __restrict z, const double* __restrict y, const double* __restrict w,
                                         double scale, double* __restrict l, double* __restrict g, std::size_t len) noexcept {
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#endif
+    MLDP_LOSS_NO_CONTRACT
     double bad = 0.0;
     for (std::size_t k = 0; k < len; ++k) {
         const double zk = z[k], yk = y[k];

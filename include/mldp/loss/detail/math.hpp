@@ -23,6 +23,13 @@
 #define MLDP_LOSS_KERNELS_END
 #endif
 
+// Clang takes contraction per function body: every kernel function starts with this.
+#if defined(__clang__)
+#define MLDP_LOSS_NO_CONTRACT _Pragma("clang fp contract(off)")
+#else
+#define MLDP_LOSS_NO_CONTRACT
+#endif
+
 #if defined(__GNUC__)
 #define MLDP_LOSS_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
@@ -49,6 +56,7 @@ constexpr double round_shifter = 6755399441055744.0;
 
 // 2^k for an integral double k in [-1022, 1023], from its exponent bits.
 MLDP_LOSS_ALWAYS_INLINE double pow2_of_integral(double k) noexcept {
+    MLDP_LOSS_NO_CONTRACT
     const std::uint64_t i = bits_of(k + round_shifter) - bits_of(round_shifter);
     return double_of((i + 1023) << 52);
 }
@@ -58,6 +66,7 @@ MLDP_LOSS_ALWAYS_INLINE double pow2_of_integral(double k) noexcept {
 /// (truncation error below 1e-17 relative) by Estrin's scheme: no division and a short dependency
 /// chain. 2^k is applied as two factors so that results in the subnormal range round correctly.
 MLDP_LOSS_ALWAYS_INLINE double exp_nonpositive(double x) noexcept {
+    MLDP_LOSS_NO_CONTRACT
     constexpr double log2e = 1.4426950408889634;
     constexpr double ln2_hi = 6.93147180369123816490e-01;  // fdlibm's split: k * ln2_hi is exact
     constexpr double ln2_lo = 1.90821492927058770002e-10;
@@ -84,6 +93,7 @@ MLDP_LOSS_ALWAYS_INLINE double exp_nonpositive(double x) noexcept {
 /// log1p correction (u - (t - 1)) / t for the rounding of t (s_log1p.c). 1/t and s share the
 /// division 1 / (t (2 + f)).
 MLDP_LOSS_ALWAYS_INLINE double log1p_unit(double u, double t, double& inv) noexcept {
+    MLDP_LOSS_NO_CONTRACT
     constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
     constexpr double lg1 = 6.666666666666735130e-01, lg2 = 3.999999999940941908e-01, lg3 = 2.857142874366239149e-01,
                      lg4 = 2.222219843214978396e-01, lg5 = 1.818357216161805012e-01, lg6 = 1.531383769920937332e-01,
