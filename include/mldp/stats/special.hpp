@@ -339,4 +339,64 @@ inline double student_t_sf(double t, double df) noexcept {
 /// Distribution function of Student's t distribution (scipy.stats.t.cdf).
 inline double student_t_cdf(double t, double df) noexcept { return student_t_sf(-t, df); }
 
+/// Density of Student's t distribution (scipy.stats.t.pdf), through log-gamma.
+inline double student_t_pdf(double t, double df) noexcept {
+    if (!(df > 0.0) || std::isnan(t)) return std::numeric_limits<double>::quiet_NaN();
+    const double log_norm = std::lgamma(0.5 * (df + 1.0)) - std::lgamma(0.5 * df) - 0.5 * std::log(df * 3.14159265358979323846);
+    return std::exp(log_norm - 0.5 * (df + 1.0) * std::log1p(t * t / df));
+}
+
+/// Inverse survival function of Student's t (scipy.stats.t.isf): the t with sf(t) = q, for q in
+/// (0, 1). Newton's method on log sf (quadratic near the root, safe in the far tail) inside a
+/// bracket that bisection keeps valid, from the normal quantile with a Cornish-Fisher correction;
+/// to about 1e-14 relative. NaN outside the domain; +-inf at q = 0 or 1.
+inline double student_t_isf(double q, double df) noexcept {
+    if (!(df > 0.0) || !(q >= 0.0 && q <= 1.0)) return std::numeric_limits<double>::quiet_NaN();
+    if (q == 0.0) return std::numeric_limits<double>::infinity();
+    if (q == 1.0) return -std::numeric_limits<double>::infinity();
+    if (q == 0.5) return 0.0;
+    if (q > 0.5) return -student_t_isf(1.0 - q, df);
+    // Start: z = the normal isf by bisection on erfc (a few dozen steps), then Cornish-Fisher.
+    double lo = 0.0, hi = 1.0;
+    while (student_t_sf(hi, df) > q) {
+        lo = hi;
+        hi *= 2.0;
+        if (hi > 1e300) break;
+    }
+    double zl = 0.0, zh = 40.0;
+    for (int i = 0; i < 200 && zh - zl > 1e-15 * zh; ++i) {
+        const double mid = 0.5 * (zl + zh);
+        (normal_sf(mid) > q ? zl : zh) = mid;
+    }
+    const double z = 0.5 * (zl + zh), z3 = z * z * z;
+    double t = z + (z3 + z) / (4.0 * df) + (5.0 * z3 * z * z + 16.0 * z3 + 3.0 * z) / (96.0 * df * df);
+    if (!(t > lo && t < hi)) t = 0.5 * (lo + hi);
+    const double log_q = std::log(q);
+    for (int i = 0; i < 200; ++i) {
+        const double sf = student_t_sf(t, df);
+        if (sf > q) {
+            lo = t;
+        } else {
+            hi = t;
+        }
+        // Newton on g(t) = log sf(t) - log q, g' = -pdf / sf.
+        const double step = (std::log(sf) - log_q) * sf / student_t_pdf(t, df);
+        double next = t + step;
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+        if (std::fabs(next - t) <= 1e-15 * std::fabs(t)) {
+            t = next;
+            break;
+        }
+        t = next;
+    }
+    return t;
+}
+
+/// Quantile function of Student's t (scipy.stats.t.ppf): student_t_isf(1 - p) computed without
+/// the cancellation of 1 - p (ppf(p) = -isf(p) for p < 1/2).
+inline double student_t_ppf(double p, double df) noexcept {
+    if (!(p >= 0.0 && p <= 1.0)) return std::numeric_limits<double>::quiet_NaN();
+    return p < 0.5 ? -student_t_isf(p, df) : student_t_isf(1.0 - p, df);
+}
+
 }  // namespace mldp::stats
