@@ -3,6 +3,13 @@
 
 #include "mldp/version.hpp"
 
+#include "mldp/audit/ledger.hpp"
+#include "mldp/audit/overfitting.hpp"
+#include "mldp/audit/representativeness.hpp"
+#include "mldp/audit/runs.hpp"
+#include "mldp/audit/simpson.hpp"
+#include "mldp/audit/slices.hpp"
+#include "mldp/audit/summary.hpp"
 #include "mldp/core/archive.hpp"
 #include "mldp/core/column.hpp"
 #include "mldp/core/contiguous.hpp"
