@@ -88,6 +88,8 @@ TEST_CASE("ledgers merge and round-trip through bytes; corrupt bytes throw") {
     }
     mldp::audit::hypothesis_ledger other("other");
     CHECK_THROWS_AS(a.merge(other), mldp::invalid_argument);
+    mldp::audit::hypothesis_ledger bonferroni("d", 0.05, mldp::stats::correction::bonferroni);
+    CHECK_THROWS_AS(a.merge(bonferroni), mldp::invalid_argument);
     CHECK_THROWS_WITH_AS(a.record("bad", 1.5), doctest::Contains("outside [0, 1]"), mldp::data_error);
     CHECK_THROWS_AS(a.record("nan", NAN), mldp::data_error);
     CHECK_THROWS_AS(mldp::audit::hypothesis_ledger("d", 0.0), mldp::invalid_argument);

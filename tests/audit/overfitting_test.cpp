@@ -111,6 +111,17 @@ TEST_CASE("generalization_gap flags validation worsening while training improves
     CHECK(last);
     CHECK(acc.report().began_epoch == 2);
     CHECK_THROWS_AS(acc.update(0.5, INFINITY), mldp::data_error);
+
+    // A plateau right after the best ends a run but does not block later flags (min_delta 0.01):
+    // 0.705 is within 0.01 of the best 0.70, then 0.75, 0.8, 0.9 are a run of three from epoch 3.
+    mldp::audit::gap_options p;
+    p.min_delta = 0.01;
+    mldp::audit::generalization_gap plateau(p);
+    const std::vector<double> trp{1.0, 0.8, 0.7, 0.6, 0.5, 0.4}, vap{0.9, 0.70, 0.705, 0.75, 0.8, 0.9};
+    std::vector<bool> pf;
+    for (std::size_t e = 0; e < trp.size(); ++e) pf.push_back(plateau.update(trp[e], vap[e]));
+    CHECK(pf == std::vector<bool>{false, false, false, false, false, true});
+    CHECK(plateau.report().began_epoch == 3);
     o.patience = 0;
     CHECK_THROWS_AS(mldp::audit::generalization_gap{o}, mldp::invalid_argument);
 }

@@ -124,6 +124,8 @@ TEST_CASE("representativeness: other corrections and a chosen subset of columns"
     CHECK(one.columns[0].p_adjusted == one.columns[0].p_value);  // one test: nothing to correct
     CHECK(one.skipped.empty());
     CHECK(one.biased.empty());
+    o.columns = {"region", "region"};  // a column named twice would count twice in the correction
+    CHECK_THROWS_WITH_AS(mldp::audit::representativeness(f.sample, f.population, o), doctest::Contains("twice"), mldp::invalid_argument);
 }
 
 TEST_CASE("representativeness: categories absent from the population are named and mark the column") {

@@ -78,7 +78,7 @@ TEST_CASE("compare_runs agrees with scipy's Welch test") {
     CHECK_CLOSE(c.cohens_d, 1.3327759845835478, 1e-12);
     CHECK_CLOSE(c.hedges_g, 1.2693104615081408, 1e-12);
     CHECK(c.differ);
-    mldp::audit::compare_options strict;
+    mldp::audit::run_comparison_options strict;
     strict.alpha = 0.01;
     CHECK_FALSE(mldp::audit::compare_runs(a, b, strict).differ);
     CHECK(fmt::format("{}", mldp::audit::compare_runs(a, b, strict)).find("no difference") != std::string::npos);

@@ -320,6 +320,23 @@ TEST_CASE("the explanation points at the low-rate stratum when that is where the
                              "(14.9%), so b's overall rate is pulled down") != std::string::npos);
 }
 
+TEST_CASE("the explanation's shares are each level's own when b wins with unequal totals") {
+    // By hand: a 372/2000 = 18.6% overall, b 230/640 = 35.9%; a is better in both strata (15.0% vs
+    // 12.5%, 51.0% vs 50.0%). Pooled rates 300/2040 = 14.7% and 302/600 = 50.3%: b has 400/640 =
+    // 62.5% of its trials in '2', a 200/2000 = 10.0%.
+    const auto r = audit::simpsons_paradox(std::vector<audit::stratum_counts>{{"1", 270, 1800, 30, 240}, {"2", 102, 200, 200, 400}});
+    CHECK(r.reversal);
+    CHECK(r.aggregate.direction == -1);
+    CHECK(r.explanation.find("62.5% of b's trials but 10.0% of a's are in '2'") != std::string::npos);
+}
+
+TEST_CASE("weighted (non-integral) counts: the count-based tests are NaN") {
+    const auto r = audit::simpsons_paradox(std::vector<audit::stratum_counts>{{"x", 1.5, 4.0, 2.0, 3.5}, {"y", 3.0, 5.0, 1.0, 6.0}});
+    CHECK(std::isfinite(r.odds_ratio));
+    CHECK(std::isnan(r.cmh.statistic));
+    CHECK(std::isnan(r.breslow_day.statistic));
+}
+
 TEST_CASE("one stratum: CMH is the Pearson chi-square times (n - 1) / n") {
     // Identity: with one stratum, (a - E a)^2 / (margins / (n^2 (n - 1))) = (n - 1) / n * Pearson chi2,
     // and with the 1/2 correction (n - 1) / n * Yates' chi2; checked against mldp::stats::chi2_contingency

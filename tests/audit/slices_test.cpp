@@ -166,6 +166,15 @@ TEST_CASE("sliced_metrics: ties in the worst metric go to the first slice by nam
     CHECK(worst_of(rep, "accuracy").slice == "a");
     CHECK(worst_of(rep, "f1").slice == "a");  // 0.5 and 0.5
     CHECK(rep.slices[2].too_small);
+    // An empty label is a label: renamed "a" -> "" it is still found as the worst.
+    std::vector<std::string> renamed = c.slices;
+    for (auto& sl : renamed) {
+        if (sl == "a") sl.clear();
+    }
+    const auto rep2 = mldp::audit::sliced_metrics(c.y, c.s, renamed, c.threshold, {3, 1, 10});
+    CHECK(worst_of(rep2, "accuracy").found);
+    CHECK(worst_of(rep2, "accuracy").slice.empty());
+    CHECK(nlohmann::json(rep2)["worst"][0]["slice"] == "");
 }
 
 TEST_CASE("sliced_metrics: scores on bin edges and the bin count of the calibration error") {

@@ -193,3 +193,9 @@ TEST_CASE("distribution_summary, pearson_correlation, compare_summaries: bad inp
     CHECK_THROWS_WITH_AS(mldp::audit::compare_summaries(a, b), doctest::Contains("same quantile probabilities"),
                          mldp::invalid_argument);
 }
+
+// numpy.histogram raises on this range too ("Cannot create 10 finite-sized bins").
+TEST_CASE("distribution_summary refuses a range too wide for equal-width bins") {
+    CHECK_THROWS_WITH_AS(mldp::audit::distribution_summary(std::vector<double>{-1e308, 0.0, 1e308}), doctest::Contains("too wide"),
+                         mldp::data_error);
+}

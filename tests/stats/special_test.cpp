@@ -88,6 +88,12 @@ TEST_CASE("student_t_ppf agrees with high-precision quantiles and with scipy") {
         CHECK_CLOSE(mldp::stats::student_t_ppf(r.p, r.df), r.expected, tol);
         CHECK_CLOSE(mldp::stats::student_t_ppf(r.p, r.df), r.scipy, 1e-8);
     }
+    // The far tail: Cauchy's isf is cot(pi q) ~ 1/(pi q). Densities from mpmath (40 digits).
+    CHECK_CLOSE(mldp::stats::student_t_isf(1e-160, 1.0), 3.1830988618379067e159, 1e-13);
+    CHECK_CLOSE(mldp::stats::student_t_pdf(1.0, 1e12), 0.24197072451902236, 1e-12);
+    CHECK_CLOSE(mldp::stats::student_t_pdf(0.5, 3.0), 0.31318091100882862, 1e-14);
+    CHECK(mldp::stats::student_t_sf(1e200, 3.0) >= 0.0);
+    CHECK(mldp::stats::student_t_sf(1e200, 3.0) < 1e-300);  // (the true value, ~1e-600, underflows)
     CHECK(mldp::stats::student_t_ppf(0.5, 3.0) == 0.0);
     CHECK(std::isinf(mldp::stats::student_t_ppf(1.0, 3.0)));
     CHECK(std::isnan(mldp::stats::student_t_ppf(0.5, -1.0)));

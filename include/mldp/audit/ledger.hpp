@@ -57,6 +57,8 @@ public:
         if (!(alpha > 0.0 && alpha < 1.0)) {
             throw invalid_argument(fmt::format("mldp::audit::hypothesis_ledger: alpha must lie in (0, 1), got {}", alpha));
         }
+        const auto known = [](stats::correction c) { return static_cast<unsigned>(c) <= static_cast<unsigned>(stats::correction::benjamini_yekutieli); };
+        if (!known(family) || !known(fdr)) throw invalid_argument("mldp::audit::hypothesis_ledger: unknown correction method");
     }
 
     /// Records one test. A repeated name is a new test (re-running a test on the same data is
@@ -109,10 +111,12 @@ public:
         return r;
     }
 
-    /// Appends the other ledger's tests (same dataset name and alpha; invalid_argument otherwise).
+    /// Appends the other ledger's tests (same dataset name, alpha and corrections; invalid_argument
+    /// otherwise).
     void merge(const hypothesis_ledger& other) {
-        if (other.dataset_ != dataset_ || other.alpha_ != alpha_) {
-            throw invalid_argument(fmt::format("mldp::audit::hypothesis_ledger::merge: ledgers of '{}' (alpha {}) and '{}' (alpha {}) differ",
+        if (other.dataset_ != dataset_ || other.alpha_ != alpha_ || other.family_ != family_ || other.fdr_ != fdr_) {
+            throw invalid_argument(fmt::format("mldp::audit::hypothesis_ledger::merge: ledgers of '{}' (alpha {}) and '{}' (alpha {}) differ "
+                                               "in dataset, alpha or corrections",
                                                dataset_, alpha_, other.dataset_, other.alpha_));
         }
         const std::vector<std::string> names = other.names_;  // a copy: other may be *this

@@ -142,14 +142,15 @@ struct gap_report {
     std::vector<double> gap;  ///< validation - train per epoch (train - validation when maximising): > 0 means worse on validation
     std::size_t best_validation_epoch = 0;
     bool overfitting = false;   ///< validation worse than its best for `patience` epochs while training kept improving
-    std::size_t began_epoch = 0;  ///< the first epoch after the best validation epoch (meaningful when overfitting)
+    std::size_t began_epoch = 0;  ///< the first epoch of the worsening run (meaningful when overfitting)
     std::string message;
 };
 
-/// Tracks a training and a validation metric per epoch. Overfitting is flagged when, for the last
-/// `patience` epochs or more, validation has been worse than its best by more than min_delta while
-/// training has kept improving on its value at the best validation epoch by more than min_delta;
-/// began_epoch is the epoch after the best validation epoch. O(1) per update, O(epochs) memory.
+/// Tracks a training and a validation metric per epoch. Overfitting is flagged when the last
+/// `patience` epochs or more have all been worse than the best validation so far by more than
+/// min_delta (a run of such epochs; an epoch within min_delta of the best ends it) while training
+/// has improved on its value at the best validation epoch by more than min_delta; began_epoch is
+/// the first epoch of that run. O(1) per update, O(epochs) memory for the gap history.
 class generalization_gap {
 public:
     explicit generalization_gap(const gap_options& o = {}) : o_(o) {
@@ -170,7 +171,15 @@ public:
         train_.push_back(s * train_metric);
         val_.push_back(s * validation_metric);
         const std::size_t e = val_.size() - 1;
-        if (e == 0 || val_[e] < val_[best_]) best_ = e;
+        if (e == 0 || val_[e] < val_[best_]) {
+            best_ = e;
+            run_ = 0;
+        } else if (val_[e] > val_[best_] + o_.min_delta) {
+            if (run_ == 0) run_start_ = e;
+            ++run_;
+        } else {
+            run_ = 0;
+        }
         return flagged();
     }
 
@@ -180,10 +189,10 @@ public:
         for (std::size_t e = 0; e < val_.size(); ++e) r.gap.push_back(val_[e] - train_[e]);
         r.best_validation_epoch = best_;
         r.overfitting = flagged();
-        r.began_epoch = best_ + 1;
+        r.began_epoch = r.overfitting ? run_start_ : 0;
         if (r.overfitting) {
             r.message = fmt::format("overfitting since epoch {}: validation has been worse than its best (epoch {}) for {} epochs while training kept improving",
-                                    r.began_epoch, best_, val_.size() - 1 - best_);
+                                    r.began_epoch, best_, run_);
         } else if (val_.empty()) {
             r.message = "no epoch recorded";
         } else {
@@ -194,18 +203,14 @@ public:
 
 private:
     bool flagged() const {
-        if (val_.empty()) return false;
-        const std::size_t last = val_.size() - 1;
-        if (last - best_ < o_.patience) return false;
-        for (std::size_t e = best_ + 1; e <= last; ++e) {
-            if (!(val_[e] > val_[best_] + o_.min_delta)) return false;
-        }
-        return train_[last] < train_[best_] - o_.min_delta;
+        if (run_ < o_.patience) return false;
+        return train_.back() < train_[best_] - o_.min_delta;
     }
 
     gap_options o_;
     std::vector<double> train_, val_;
     std::size_t best_ = 0;
+    std::size_t run_ = 0, run_start_ = 0;  // the trailing run of epochs worse than the best by > min_delta
 };
 
 inline void to_json(nlohmann::json& j, const gap_report& r) {

@@ -248,9 +248,15 @@ inline representativeness_report representativeness(const frame& sample, const f
     if (names.empty()) {
         names = sample.names();
     } else {
-        for (const auto& name : names) {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const auto& name = names[i];
             if (!sample.contains(name)) {
                 throw invalid_argument(std::string(fn) + "options.columns names '" + name + "', which the sample lacks");
+            }
+            for (std::size_t k = 0; k < i; ++k) {
+                if (names[k] == name) {
+                    throw invalid_argument(std::string(fn) + "options.columns names '" + name + "' twice (it would count twice in the correction)");
+                }
             }
         }
     }

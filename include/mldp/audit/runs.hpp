@@ -98,10 +98,10 @@ sweep_result summarize_runs(const V& values, const sweep_options& o = {}) {
     }
     r.best_minus_mean = std::fabs(r.best - r.mean);
     r.expected_best_minus_mean = r.sd * expected_max_of_normals(v.size());
-    r.message = fmt::format("{} runs: mean {:.6g} (95% interval [{:.6g}, {:.6g}] at confidence {}), sd {:.3g}; the best run ({:.6g}) lies {:.3g} from the mean, "
+    r.message = fmt::format("{} runs: mean {:.6g} ({:g}% interval [{:.6g}, {:.6g}]), sd {:.3g}; the best run ({:.6g}) lies {:.3g} from the mean, "
                             "{:.3g} is what the best of {} runs gives by chance alone",
-                            v.size(), r.mean, r.ci_low, r.ci_high, o.confidence, r.sd, r.best, r.best_minus_mean, r.expected_best_minus_mean,
-                            v.size());
+                            v.size(), r.mean, 100.0 * o.confidence, r.ci_low, r.ci_high, r.sd, r.best, r.best_minus_mean,
+                            r.expected_best_minus_mean, v.size());
     return r;
 }
 
@@ -124,12 +124,12 @@ sweep_result seed_sweep(F&& run, std::size_t n_seeds, const seed_sequence& seeds
 }
 
 /// Options of compare_runs.
-struct compare_options {
+struct run_comparison_options {
     double alpha = 0.05;  ///< significance level, and 1 - confidence of the interval
 };
 
 /// Whether two configurations differ given their seed spread.
-struct comparison {
+struct run_comparison {
     double mean_a = 0.0, mean_b = 0.0;
     double difference = 0.0;              ///< mean_a - mean_b
     double ci_low = 0.0, ci_high = 0.0;   ///< Welch interval for the difference
@@ -144,12 +144,12 @@ struct comparison {
 /// difference of means with Welch's df, and the effect size. O(n_a + n_b). Throws data_error for
 /// bad samples (as ttest_ind), invalid_argument for alpha outside (0, 1).
 template <class A, class B>
-comparison compare_runs(const A& a, const B& b, const compare_options& o = {}) {
+run_comparison compare_runs(const A& a, const B& b, const run_comparison_options& o = {}) {
     if (!(o.alpha > 0.0 && o.alpha < 1.0)) throw invalid_argument(fmt::format("mldp::audit::compare_runs: alpha must lie in (0, 1), got {}", o.alpha));
     const auto va = evaluate_contiguous<double>(a);
     const auto vb = evaluate_contiguous<double>(b);
     const auto t = stats::ttest_ind(va, vb);
-    comparison c;
+    run_comparison c;
     const auto [ma, vara] = numpy_mean_and_var(va.data(), va.size(), 1);
     const auto [mb, varb] = numpy_mean_and_var(vb.data(), vb.size(), 1);
     const double na = static_cast<double>(va.size()), nb = static_cast<double>(vb.size());
@@ -192,7 +192,7 @@ inline void to_json(nlohmann::json& j, const sweep_result& r) {
                        {"message", r.message}};
 }
 
-inline void to_json(nlohmann::json& j, const comparison& c) {
+inline void to_json(nlohmann::json& j, const run_comparison& c) {
     auto num = [](double x) { return mldp::detail::json_number(x); };
     j = nlohmann::json{{"mean_a", num(c.mean_a)},     {"mean_b", num(c.mean_b)},   {"difference", num(c.difference)},
                        {"ci_low", num(c.ci_low)},     {"ci_high", num(c.ci_high)}, {"statistic", num(c.statistic)},
@@ -212,10 +212,10 @@ struct fmt::formatter<mldp::audit::sweep_result> {
 };
 
 template <>
-struct fmt::formatter<mldp::audit::comparison> {
+struct fmt::formatter<mldp::audit::run_comparison> {
     constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
     template <class Ctx>
-    auto format(const mldp::audit::comparison& c, Ctx& ctx) const {
+    auto format(const mldp::audit::run_comparison& c, Ctx& ctx) const {
         return fmt::format_to(ctx.out(), "{}", c.message);
     }
 };

@@ -38,7 +38,9 @@ namespace mldp::audit {
 
 /// Counts of one stratum for the counts overload of simpsons_paradox: successes out of trials for
 /// treatment level a and for level b. Counts may be non-integral (weighted data) but must be finite
-/// with 0 <= successes <= trials and trials > 0.
+/// with 0 <= successes <= trials and trials > 0. The CMH and Breslow-Day tests assume counts (their
+/// variances are hypergeometric): with non-integral counts, or a stratum of one trial in all, they
+/// are reported as NaN.
 struct stratum_counts {
     std::string name;
     double successes_a = 0.0, trials_a = 0.0;
@@ -306,8 +308,6 @@ inline std::string simpson_mechanism(const simpson_result& r) {
     const bool a_wins = r.aggregate.direction > 0;
     const std::string& winner = a_wins ? r.level_a : r.level_b;
     const std::string& loser = a_wins ? r.level_b : r.level_a;
-    const double n_w = a_wins ? r.aggregate.trials_a : r.aggregate.trials_b;
-    const double n_l = a_wins ? r.aggregate.trials_b : r.aggregate.trials_a;
     std::size_t hi = 0, lo = 0;
     auto pooled = [&](std::size_t k) {
         const auto& s = r.strata[k];
@@ -319,7 +319,8 @@ inline std::string simpson_mechanism(const simpson_result& r) {
     }
     auto share = [&](std::size_t k, bool of_winner) {
         const auto& s = r.strata[k];
-        return of_winner == a_wins ? s.trials_a / n_w : s.trials_b / n_l;
+        // The winner's share is over the winner's own trials: a's trials over a's total when a wins.
+        return of_winner == a_wins ? s.trials_a / r.aggregate.trials_a : s.trials_b / r.aggregate.trials_b;
     };
     if (share(hi, true) > share(hi, false)) {
         return fmt::format(" {} of {}'s trials but {} of {}'s are in '{}', the stratum with the highest success "
@@ -447,7 +448,13 @@ inline void simpson_analyse(simpson_result& r) {
     // negative |.| - 1/2 there).
     r.cmh.df = 1.0;
     r.cmh_corrected.df = 1.0;
-    if (cmh_den > 0.0) {
+    bool counts = true;  // integral counts and n >= 2 in every stratum: what the tests' variances assume
+    for (const auto& s : r.strata) {
+        const double n = s.trials_a + s.trials_b;
+        counts = counts && s.successes_a == std::floor(s.successes_a) && s.trials_a == std::floor(s.trials_a) &&
+                 s.successes_b == std::floor(s.successes_b) && s.trials_b == std::floor(s.trials_b) && n >= 2.0;
+    }
+    if (counts && cmh_den > 0.0) {
         const double dev = std::fabs(cmh_num);
         const double dev_cc = dev >= 0.5 ? dev - 0.5 : dev;
         r.cmh.statistic = dev * dev / cmh_den;
@@ -461,7 +468,7 @@ inline void simpson_analyse(simpson_result& r) {
     const double psi = r.odds_ratio;
     double bd = 0.0;
     std::size_t used = 0;
-    if (std::isfinite(psi) && psi > 0.0) {
+    if (counts && std::isfinite(psi) && psi > 0.0) {
         for (const auto& s : r.strata) {
             const double a = s.successes_a, b = s.trials_a - s.successes_a;
             const double c = s.successes_b, d = s.trials_b - s.successes_b;

@@ -67,9 +67,11 @@ struct slice_metrics {
 
 /// The worst judgeable slice for one metric: the lowest value for accuracy, precision, recall, f1 and
 /// roc_auc, the highest for calibration_error, among slices that are not too_small and have a finite
-/// value; ties go to the first slice by name. `slice` is empty (value and gap NaN) when none qualifies.
+/// value; ties go to the first slice by name. `found` is false (slice empty, value and gap NaN) when
+/// none qualifies; an empty slice label is a label like any other.
 struct worst_slice {
     std::string metric;  ///< "accuracy", "precision", "recall", "f1", "roc_auc" or "calibration_error"
+    bool found = false;
     std::string slice;
     double value = std::numeric_limits<double>::quiet_NaN();
     double gap = std::numeric_limits<double>::quiet_NaN();  ///< value - overall value
@@ -300,6 +302,7 @@ sliced_report sliced_metrics(Y&& y_true, S&& y_score, const std::vector<std::str
             if (!best || (spec.higher_is_better ? v < cur : v > cur)) best = &m;
         }
         if (best) {
+            w.found = true;
             w.slice = best->slice;
             w.value = best->*(spec.value);
             w.gap = best->gap.*(spec.gap);
@@ -339,7 +342,7 @@ inline void to_json(nlohmann::json& j, const slice_metrics& m) {
 inline void to_json(nlohmann::json& j, const worst_slice& w) {
     const auto num = mldp::detail::json_number;
     j = nlohmann::json{{"metric", w.metric}, {"value", num(w.value)}, {"gap", num(w.gap)}};
-    j["slice"] = w.slice.empty() ? nlohmann::json(nullptr) : nlohmann::json(w.slice);
+    j["slice"] = w.found ? nlohmann::json(w.slice) : nlohmann::json(nullptr);
 }
 
 /// JSON of a report: threshold, options, overall, slices, worst and warnings.
@@ -387,7 +390,7 @@ struct fmt::formatter<mldp::audit::sliced_report> {
         for (const auto& m : r.slices) out = fmt::format_to(out, "{}\n", m);
         out = fmt::format_to(out, "worst slices:");
         for (const auto& w : r.worst) {
-            if (w.slice.empty()) {
+            if (!w.found) {
                 out = fmt::format_to(out, "\n  {:<17} none judgeable", w.metric);
             } else {
                 out = fmt::format_to(out, "\n  {:<17} '{}' {:.4f} (gap {:+.4f})", w.metric, w.slice, w.value, w.gap);

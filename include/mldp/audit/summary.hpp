@@ -87,6 +87,10 @@ inline std::vector<histogram_bin> equal_width_histogram(const std::vector<double
         first -= 0.5;
         last += 0.5;
     }
+    if (!std::isfinite(last - first)) {  // numpy raises here too ("Cannot create ... finite-sized bins")
+        throw data_error("values", data_error::no_row,
+                         fmt::format("distribution_summary: the range [{}, {}] is too wide for equal-width bins", first, last));
+    }
     const double nb = static_cast<double>(bins);
     std::vector<double> edges(bins + 1);
     const double step = (last - first) / nb;
@@ -157,9 +161,10 @@ summary_statistics distribution_summary(X&& values, const summary_options& optio
     s.mean = mv.first;
     s.variance = mv.second;
     s.stddev = std::sqrt(s.variance);
-    // scipy.stats.skew / kurtosis: NaN when m2 <= (eps * mean)^2 (a constant sample).
+    // scipy.stats.skew / kurtosis: NaN when m2 <= (resolution * mean)^2, numpy's float64 resolution
+    // 1e-15 (a sample constant up to rounding).
     const double m2 = detail::central_moment(x, s.mean, 2);
-    const double eps = std::numeric_limits<double>::epsilon();
+    const double eps = 1e-15;
     if (!(m2 <= (eps * s.mean) * (eps * s.mean))) {
         const double m3 = detail::central_moment(x, s.mean, 3), m4 = detail::central_moment(x, s.mean, 4);
         s.skewness = m3 / std::pow(m2, 1.5);
