@@ -1,0 +1,176 @@
+#include "mldp/quality/validator.hpp"
+#include "mldp/quality/checks.hpp"
+#include "mldp/core/random.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace q = mldp::quality;
+
+namespace {
+
+// deequ's FixtureSupport.getDfMissing: 12 rows, att1 null in 6 of them, att2 in 3.
+mldp::frame deequ_missing() {
+    const std::vector<std::optional<std::string>> att1{"a", "b", std::nullopt, "a", "a", std::nullopt,
+                                                       std::nullopt, "b", "a", std::nullopt, std::nullopt, std::nullopt};
+    const std::vector<std::optional<std::string>> att2{"f", "d", "f", std::nullopt, "f", "d", "d", std::nullopt, "f", std::nullopt, "f", "d"};
+    mldp::frame f;
+    f.add("item", std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    f.add("att1", att1);
+    f.add("att2", att2);
+    return f;
+}
+
+const q::finding* first(const q::quality_report& r, const std::string& code) {
+    for (const auto& f : r.findings) {
+        if (f.code == code) return &f;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+// deequ's published metrics: Completeness(att1) = 0.5, Completeness(att2) = 0.75 on getDfMissing.
+TEST_CASE("not_null reproduces deequ's completeness") {
+    q::validator v;
+    v.expect(q::not_null("att1")).expect(q::not_null("att2")).expect(q::not_null("item"));
+    const auto r = v.validate(deequ_missing());
+    REQUIRE(r.findings.size() == 2);
+    CHECK(r.findings[0].column == "att1");
+    CHECK(1.0 - r.findings[0].fraction == 0.5);
+    CHECK(r.findings[0].rows == std::vector<std::size_t>{2, 5, 6, 9, 10, 11});
+    CHECK(1.0 - r.findings[1].fraction == 0.75);
+    CHECK(r.findings[1].rows == std::vector<std::size_t>{3, 7, 9});
+    CHECK_FALSE(r.passed());
+    CHECK(r.max_severity() == q::severity::error);
+    // mostly: att2 is 75% complete, so it holds at 0.7 and is reported as info.
+    q::validator lenient;
+    lenient.expect(q::not_null("att2").with_mostly(0.7).with_severity(q::severity::warning));
+    const auto l = lenient.validate(deequ_missing());
+    REQUIRE(l.findings.size() == 1);
+    CHECK(l.findings[0].passed);
+    CHECK(l.findings[0].severity == q::severity::info);
+    CHECK(l.passed(q::severity::info));
+}
+
+// deequ: Uniqueness of [a, a, a, b] = 0.25 (one value of four occurs once); duplicate rows in
+// [(a,1),(b,2),(a,1),(c,3)] = 2.
+TEST_CASE("unique and no_duplicate_rows reproduce deequ's vectors") {
+    mldp::frame f;
+    f.add("c", std::vector<std::string>{"a", "a", "a", "b"});
+    const auto r = q::validator().expect(q::unique("c")).validate(f);
+    REQUIRE(r.findings.size() == 1);
+    CHECK(1.0 - r.findings[0].fraction == 0.25);
+    CHECK(r.findings[0].rows == std::vector<std::size_t>{0, 1, 2});
+    mldp::frame g;
+    g.add("s", std::vector<std::string>{"a", "b", "a", "c"});
+    g.add("n", std::vector<double>{1, 2, 1, 3});
+    const auto d = q::validator().expect(q::no_duplicate_rows()).expect(q::unique(std::vector<std::string>{"s", "n"})).validate(g);
+    REQUIRE(d.findings.size() == 2);
+    CHECK(d.findings[0].count == 2);
+    CHECK(d.findings[0].rows == std::vector<std::size_t>{0, 2});
+    CHECK(d.findings[1].count == 2);
+    CHECK(d.findings[1].column == "s,n");
+}
+
+TEST_CASE("in_range and in_set list offending rows, values and typo suggestions") {
+    mldp::frame f;
+    f.add("age", std::vector<double>{34, -1, 150, 40, NAN, 150, 27});
+    f.add("city", std::vector<std::string>{"Berlin", "Berlln", "berlin ", "Paris", "Rome", "Paris", "Berlln"});
+    q::validator v;
+    v.expect(q::in_range("age", 0, 120)).expect(q::in_set("city", {"Berlin", "Paris"}));
+    const auto r = v.validate(f);
+    const auto* age = first(r, "in_range");
+    REQUIRE(age != nullptr);
+    CHECK(age->count == 3);
+    CHECK(age->rows == std::vector<std::size_t>{1, 2, 5});
+    REQUIRE(!age->values.empty());
+    CHECK(age->values[0].value == "150");
+    CHECK(age->values[0].count == 2);
+    CHECK(age->fraction == doctest::Approx(3.0 / 7.0));
+    CHECK(age->fraction_non_missing == doctest::Approx(3.0 / 6.0));  // the NaN row is ignored (default policy)
+    const auto* city = first(r, "in_set");
+    REQUIRE(city != nullptr);
+    CHECK(city->count == 4);
+    CHECK(city->rows == std::vector<std::size_t>{1, 2, 4, 6});
+    CHECK(city->message.find("'Berlln' -> Berlin (edit distance 1)") != std::string::npos);
+    CHECK(city->message.find("'berlin ' -> Berlin (case or whitespace)") != std::string::npos);
+    CHECK(city->message.find("'Rome' ->") == std::string::npos);  // nothing close enough
+    // Null policies: fail counts the NaN as offending, pass counts it as passing.
+    const auto fail = q::validator().expect(q::in_range("age", 0, 120).with_nulls(q::null_policy::fail)).validate(f);
+    CHECK(fail.findings[0].count == 4);
+    CHECK(fail.findings[0].rows == std::vector<std::size_t>{1, 2, 4, 5});
+    const auto pass = q::validator().expect(q::in_range("age", 0, 120).with_nulls(q::null_policy::pass)).validate(f);
+    CHECK(pass.findings[0].count == 3);
+}
+
+TEST_CASE("a check that cannot run is a configuration finding, not an exception") {
+    mldp::frame f;
+    f.add("x", std::vector<double>{1, 2});
+    f.add("s", std::vector<std::string>{"a", "b"});
+    q::validator v;
+    v.expect(q::not_null("nope")).expect(q::in_range("s", 0, 1)).expect(q::in_set("x", {"1"}));
+    const auto r = v.validate(f);
+    REQUIRE(r.findings.size() == 3);
+    CHECK(r.findings[0].code == "config.unknown_column");
+    CHECK(r.findings[1].code == "config.wrong_kind");
+    CHECK(r.findings[1].message.find("is categorical") != std::string::npos);
+    CHECK(r.findings[2].code == "config.wrong_kind");
+    CHECK_FALSE(r.passed());
+    CHECK_THROWS_AS(q::in_range("x", 2, 1), mldp::invalid_argument);
+    CHECK_THROWS_AS(q::in_set("x", {}), mldp::invalid_argument);
+    CHECK_THROWS_AS(q::not_null("x").with_mostly(1.5), mldp::invalid_argument);
+}
+
+// Chunked validation merged equals whole validation for every exact check: rows, counts, values and
+// row indices, compared as JSON.
+TEST_CASE("validating chunks and merging equals validating the whole") {
+    mldp::rng g{mldp::seed_sequence{7}.derive("quality-chunks")};
+    const std::size_t n = 3000;
+    std::vector<double> x(n), id(n);
+    std::vector<std::string> s(n);
+    const std::vector<std::string> cats{"A", "B", "C", "c", "D "};
+    for (std::size_t i = 0; i < n; ++i) {
+        x[i] = g.uniform01() < 0.05 ? NAN : g.normal() * 50.0;
+        s[i] = cats[static_cast<std::size_t>(g.bounded(cats.size()))];
+        id[i] = static_cast<double>(g.bounded(2500));
+    }
+    auto slice = [&](std::size_t a, std::size_t b) {
+        mldp::frame f;
+        f.add("x", std::vector<double>(x.begin() + static_cast<std::ptrdiff_t>(a), x.begin() + static_cast<std::ptrdiff_t>(b)));
+        f.add("s", std::vector<std::string>(s.begin() + static_cast<std::ptrdiff_t>(a), s.begin() + static_cast<std::ptrdiff_t>(b)));
+        f.add("id", std::vector<double>(id.begin() + static_cast<std::ptrdiff_t>(a), id.begin() + static_cast<std::ptrdiff_t>(b)));
+        return f;
+    };
+    q::validator v;
+    v.expect(q::not_null("x")).expect(q::in_range("x", -100, 100)).expect(q::in_set("s", {"A", "B", "C"}));
+    v.expect(q::unique("id")).expect(q::no_duplicate_rows()).expect(q::not_null("missing_column"));
+    const nlohmann::json whole = v.validate(slice(0, n));
+    // Sequential chunks.
+    auto st = v.begin();
+    st.update(slice(0, 1000));
+    st.update(slice(1000, 1700));
+    st.update(slice(1700, n));
+    CHECK(nlohmann::json(st.report()) == whole);
+    // Independent states merged in order (as parallel workers would).
+    auto a = v.begin(), b = v.begin(), c = v.begin();
+    a.update(slice(0, 900));
+    b.update(slice(900, 2000));
+    c.update(slice(2000, n));
+    b.merge(c);
+    a.merge(b);
+    CHECK(nlohmann::json(a.report()) == whole);
+    CHECK(a.rows() == n);
+    q::validator other;
+    CHECK_THROWS_AS(a.merge(other.begin()), mldp::invalid_argument);
+    // The report prints.
+    const auto text = fmt::format("{}", v.validate(slice(0, n)));
+    CHECK(text.find("in_set") != std::string::npos);
+}
