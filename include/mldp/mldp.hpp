@@ -50,6 +50,7 @@
 #include "mldp/split/report.hpp"
 #include "mldp/split/result.hpp"
 #include "mldp/split/time.hpp"
+#include "mldp/stats/agreement.hpp"
 #include "mldp/stats/anderson.hpp"
 #include "mldp/stats/contingency.hpp"
 #include "mldp/stats/cramervonmises.hpp"

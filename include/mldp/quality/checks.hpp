@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "mldp/core/detail/memory.hpp"
 #include "mldp/core/frame.hpp"
 #include "mldp/core/hash.hpp"
 #include "mldp/quality/check.hpp"
@@ -101,7 +102,27 @@ public:
         }
         if (const auto* nc = std::get_if<numeric_column>(&c->data)) {
             const auto v = nc->values();
-            for (std::size_t i = 0; i < v.size(); ++i) numeric_row(v[i], offset + i);
+            // A first pass counts with local sums (no per-row calls); rows that need attention, missing
+            // or offending, are rare and revisited one by one.
+            const bool range = spec_->rule == row_rule::in_range;
+            const double lo = spec_->lo, hi = spec_->hi;
+            std::size_t attention = 0;
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                const double x = v[i];
+                attention += (range ? !(x >= lo && x <= hi) : std::isnan(x)) ? 1 : 0;
+            }
+            tally_.checked += v.size() - attention;
+            if (attention > 0) {
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    const double x = v[i];
+                    if (std::isnan(x)) {
+                        missing_row(offset + i);
+                    } else if (range && !(x >= lo && x <= hi)) {
+                        ++tally_.checked;
+                        tally_.offend(offset + i, value_text(x));
+                    }
+                }
+            }
         } else if (const auto* tc = std::get_if<time_column>(&c->data)) {
             for (std::size_t i = 0; i < tc->size(); ++i) {
                 const auto t = tc->ticks[i];
@@ -116,15 +137,17 @@ public:
                 }
             }
             const auto& codes = cc->codes();
+            std::size_t checked = 0;
             for (std::size_t i = 0; i < codes.size(); ++i) {
                 const auto code = codes[i];
                 if (code == categorical_column::missing_code) {
                     missing_row(offset + i);
                     continue;
                 }
-                ++tally_.checked;
+                ++checked;
                 if (!ok[static_cast<std::size_t>(code)]) tally_.offend(offset + i, dict[static_cast<std::size_t>(code)]);
             }
+            tally_.checked += checked;
         }
     }
     void merge(const check_state& other, std::size_t offset) override {
@@ -221,7 +244,7 @@ public:
 private:
     void grow() { rehash(slots_.empty() ? 16 : 2 * slots_.size()); }
     void rehash(std::size_t cap) {
-        std::vector<slot> old(cap);
+        std::vector<slot> old = mldp::detail::large_vector<slot>(cap);  // huge-page advice: tens of MB, fresh
         old.swap(slots_);
         size_ = 0;
         for (const slot& s : old) {
@@ -298,8 +321,11 @@ public:
             }
         }
         if (offending == 0) return {};
+        if (rows.size() > limits_.rows) {  // only the smallest few are listed: select, then sort those
+            std::nth_element(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(limits_.rows), rows.end());
+            rows.resize(limits_.rows);
+        }
         std::sort(rows.begin(), rows.end());
-        if (rows.size() > limits_.rows) rows.resize(limits_.rows);
         rows.insert(rows.end(), later_.begin(), later_.end());
         std::sort(rows.begin(), rows.end());
         if (rows.size() > limits_.rows) rows.resize(limits_.rows);
