@@ -334,13 +334,21 @@ private:
         std::size_t i = 0, j = 0;
         T* out = scratch_.data();
         const std::size_t na = next.size();
-        while (i < na && j < half) {
-            // Branch-free: the comparison is a coin flip to the predictor.
-            const T x = b[2 * j], y = a[i];
-            const bool take_b = x < y;
-            *out++ = take_b ? x : y;
-            j += take_b;
-            i += !take_b;
+        if (na > 0 && half > 0) {
+            // Branch-free (the comparison is a coin flip to the predictor), and the candidates after
+            // the current pair are loaded before the comparison decides, so that the loop-carried
+            // chain is compare-and-select rather than compare, index, load.
+            T x = b[0], y = a[0];
+            for (;;) {
+                const T nx = b[2 * (j + 1 < half ? j + 1 : j)], ny = a[i + 1 < na ? i + 1 : i];
+                const bool take_b = x < y;
+                *out++ = take_b ? x : y;
+                j += take_b;
+                i += !take_b;
+                if (j == half || i == na) break;
+                x = take_b ? nx : x;
+                y = take_b ? y : ny;
+            }
         }
         while (i < na) *out++ = a[i++];
         while (j < half) *out++ = b[2 * j++];
