@@ -40,6 +40,7 @@
 #include "mldp/quality/leakage.hpp"
 #include "mldp/quality/report.hpp"
 #include "mldp/quality/schema.hpp"
+#include "mldp/quality/stat_checks.hpp"
 #include "mldp/quality/validator.hpp"
 #include "mldp/sketch/column_profile.hpp"
 #include "mldp/sketch/frequent_items.hpp"
