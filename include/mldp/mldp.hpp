@@ -37,6 +37,7 @@
 #include "mldp/loss/weighting.hpp"
 #include "mldp/quality/check.hpp"
 #include "mldp/quality/checks.hpp"
+#include "mldp/quality/label_checks.hpp"
 #include "mldp/quality/leakage.hpp"
 #include "mldp/quality/report.hpp"
 #include "mldp/quality/schema.hpp"

@@ -4,6 +4,7 @@
 // defect is injected at known rows and the report must find exactly those rows, with exact counts.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -12,7 +13,10 @@
 #include <string>
 #include <vector>
 
+#include <fmt/ranges.h>
+
 #include "mldp/quality/checks.hpp"
+#include "mldp/quality/label_checks.hpp"
 #include "mldp/quality/leakage.hpp"
 #include "mldp/quality/schema.hpp"
 #include "mldp/quality/stat_checks.hpp"
@@ -200,4 +204,105 @@ TEST_CASE("every injected defect is found with its exact rows and count") {
     REQUIRE(leak.findings.size() == 1);
     CHECK(leak.findings[0].code == "leakage.content");
     CHECK(leak.findings[0].rows == std::vector<std::size_t>{50, 100});  // test-frame rows 450 - 400 and 500 - 400
+}
+
+namespace {
+
+// Out-of-fold probabilities of a nearest-centroid classifier on standardised features (five folds by
+// row index modulo 5): P(class) proportional to exp(-d^2 / (2 s)) with s the mean squared distance.
+std::vector<std::vector<double>> out_of_fold_probabilities(const table& t) {
+    const std::size_t n = t.rows(), d = 30;
+    std::vector<double> mean(d, 0.0), sd(d, 0.0);
+    for (std::size_t c = 0; c < d; ++c) {
+        for (double v : t.features[c]) mean[c] += v / static_cast<double>(n);
+        for (double v : t.features[c]) sd[c] += (v - mean[c]) * (v - mean[c]) / static_cast<double>(n - 1);
+        sd[c] = std::sqrt(sd[c]);
+    }
+    auto z = [&](std::size_t c, std::size_t i) { return (t.features[c][i] - mean[c]) / sd[c]; };
+    std::vector<std::vector<double>> p(n, std::vector<double>(2));
+    for (std::size_t fold = 0; fold < 5; ++fold) {
+        std::vector<std::vector<double>> centroid(2, std::vector<double>(d, 0.0));
+        double count[2] = {0.0, 0.0};
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i % 5 == fold) continue;
+            const std::size_t k = t.diagnosis[i] == "malignant" ? 0 : 1;
+            count[k] += 1.0;
+            for (std::size_t c = 0; c < d; ++c) centroid[k][c] += z(c, i);
+        }
+        for (std::size_t k = 0; k < 2; ++k) {
+            for (double& v : centroid[k]) v /= count[k];
+        }
+        for (std::size_t i = fold; i < n; i += 5) {
+            double dist[2] = {0.0, 0.0};
+            for (std::size_t k = 0; k < 2; ++k) {
+                for (std::size_t c = 0; c < d; ++c) dist[k] += (z(c, i) - centroid[k][c]) * (z(c, i) - centroid[k][c]);
+            }
+            const double s = 0.5 * (dist[0] + dist[1]) + 1e-12;
+            const double a = std::exp(-(dist[0] - std::fmin(dist[0], dist[1])) / (2.0 * s));
+            const double b = std::exp(-(dist[1] - std::fmin(dist[0], dist[1])) / (2.0 * s));
+            p[i] = {a / (a + b), b / (a + b)};
+        }
+    }
+    return p;
+}
+
+std::vector<std::size_t> flagged_rows(const table& t) {
+    const auto p = out_of_fold_probabilities(t);
+    mldp::frame f;
+    std::vector<double> pm, pb;
+    for (const auto& row : p) {
+        pm.push_back(row[0]);
+        pb.push_back(row[1]);
+    }
+    f.add("diagnosis", t.diagnosis);
+    f.add("malignant", pm);
+    f.add("benign", pb);
+    const auto r = q::validator().expect(q::label_issues("diagnosis", {"malignant", "benign"})).validate(f);
+    for (const auto& fd : r.findings) {
+        if (fd.code == "label_issues") {
+            REQUIRE(fd.rows.size() == fd.count);  // all listed (fewer than the row limit)
+            return fd.rows;
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+// Flipped labels: confident learning on out-of-fold probabilities of a simple classifier. Real
+// data has cases its features cannot settle, which the clean run already flags; the flips must add
+// exactly the flipped rows to those.
+TEST_CASE("flipped labels are found by confident learning") {
+    const table clean = load();
+    const auto before = flagged_rows(clean);
+    MESSAGE(before.size() << " rows flagged on the clean data");
+    table t = clean;
+    // Flip rows the classifier is sure about (a flip there is a clear error): in each of the windows
+    // [15, 65), [250, 300) and [444, 494), the row whose own label has the highest probability.
+    const auto p = out_of_fold_probabilities(clean);
+    std::vector<std::size_t> flips;
+    for (std::size_t start : {15, 250, 444}) {
+        std::size_t best = start;
+        auto own = [&](std::size_t i) { return p[i][clean.diagnosis[i] == "malignant" ? 0 : 1]; };
+        for (std::size_t i = start; i < start + 50; ++i) {
+            if (own(i) > own(best)) best = i;
+        }
+        flips.push_back(best);
+    }
+    for (std::size_t i : flips) t.diagnosis[i] = t.diagnosis[i] == "malignant" ? "benign" : "malignant";
+    const auto after = flagged_rows(t);
+    INFO("clean: " << fmt::format("{}", fmt::join(before, ",")) << "  defective: " << fmt::format("{}", fmt::join(after, ",")) << "  flips: "
+                   << fmt::format("{}", fmt::join(flips, ",")));
+    // Every flip is found.
+    for (std::size_t f : flips) CHECK(std::find(after.begin(), after.end(), f) != after.end());
+    // Anything else the flips bring in is a case the classifier cannot settle: the flips move the
+    // per-class thresholds and the estimated noise rates, and confident learning then prunes a few
+    // more of the least certain rows (own-label probability below 0.6 here).
+    std::size_t collateral = 0;
+    for (std::size_t r : after) {
+        if (std::find(before.begin(), before.end(), r) != before.end() || std::find(flips.begin(), flips.end(), r) != flips.end()) continue;
+        ++collateral;
+        CHECK(p[r][clean.diagnosis[r] == "malignant" ? 0 : 1] < 0.6);
+    }
+    CHECK(collateral <= 1);
 }
