@@ -281,7 +281,7 @@ TEST_CASE("flipped labels are found by confident learning") {
     // [15, 65), [250, 300) and [444, 494), the row whose own label has the highest probability.
     const auto p = out_of_fold_probabilities(clean);
     std::vector<std::size_t> flips;
-    for (std::size_t start : {15, 250, 444}) {
+    for (std::size_t start : {std::size_t{15}, std::size_t{250}, std::size_t{444}}) {
         std::size_t best = start;
         auto own = [&](std::size_t i) { return p[i][clean.diagnosis[i] == "malignant" ? 0 : 1]; };
         for (std::size_t i = start; i < start + 50; ++i) {
