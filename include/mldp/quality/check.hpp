@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -104,6 +105,30 @@ private:
 };
 
 namespace detail {
+
+/// The check_impl of a check whose states are built as State(options, spec, limits). `spec` holds
+/// the check's parameters; with Shared, one immutable copy is shared by every state the check starts
+/// (for parameters too large to copy per state).
+template <class State, class Spec, bool Shared = false>
+class state_impl final : public check_impl {
+    using stored = std::conditional_t<Shared, std::shared_ptr<const Spec>, Spec>;
+
+public:
+    explicit state_impl(Spec spec) : spec_(store(std::move(spec))) {}
+    std::unique_ptr<check_state> start(const check_options& options, const report_limits& limits) const override {
+        return std::make_unique<State>(options, spec_, limits);
+    }
+
+private:
+    static stored store(Spec spec) {
+        if constexpr (Shared) {
+            return std::make_shared<const Spec>(std::move(spec));
+        } else {
+            return spec;
+        }
+    }
+    stored spec_;
+};
 
 /// A configuration finding: the check could not run as written.
 inline finding config_finding(const check_options& o, std::string code, std::string column, std::string message) {

@@ -194,16 +194,7 @@ private:
     row_tally tally_;
 };
 
-class row_rule_impl final : public check_impl {
-public:
-    explicit row_rule_impl(row_rule_spec spec) : spec_(std::make_shared<const row_rule_spec>(std::move(spec))) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<row_rule_state>(o, spec_, limits);
-    }
-
-private:
-    std::shared_ptr<const row_rule_spec> spec_;
-};
+using row_rule_impl = state_impl<row_rule_state, row_rule_spec, true>;
 
 // ---- unique / no_duplicate_rows: keys hashed per row ------------------------------------------------
 
@@ -385,16 +376,7 @@ private:
     std::size_t rows_ = 0;
 };
 
-class key_impl final : public check_impl {
-public:
-    explicit key_impl(bool all) : all_(all) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<key_state>(o, all_, limits);
-    }
-
-private:
-    bool all_;
-};
+using key_impl = state_impl<key_state, bool>;
 
 inline check make_row_check(std::string code, std::string description, std::string column, row_rule_spec spec) {
     check_options o;

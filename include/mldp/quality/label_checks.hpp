@@ -796,16 +796,7 @@ private:
     std::vector<finding> config_;
 };
 
-class agreement_impl final : public check_impl {
-public:
-    explicit agreement_impl(agreement_options o) : opt_(o) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<agreement_state>(o, opt_, limits);
-    }
-
-private:
-    agreement_options opt_;
-};
+using agreement_impl = state_impl<agreement_state, agreement_options>;
 
 }  // namespace detail
 
@@ -1031,16 +1022,7 @@ private:
     std::vector<finding> config_;
 };
 
-class label_issues_impl final : public check_impl {
-public:
-    explicit label_issues_impl(label_issue_spec spec) : spec_(std::make_shared<const label_issue_spec>(std::move(spec))) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<label_issues_state>(o, spec_, limits);
-    }
-
-private:
-    std::shared_ptr<const label_issue_spec> spec_;
-};
+using label_issues_impl = state_impl<label_issues_state, label_issue_spec, true>;
 
 }  // namespace detail
 
@@ -1301,16 +1283,7 @@ private:
     std::vector<finding> config_;
 };
 
-class source_impl final : public check_impl {
-public:
-    explicit source_impl(source_options o) : opt_(o) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<source_state>(o, opt_, limits);
-    }
-
-private:
-    source_options opt_;
-};
+using source_impl = state_impl<source_state, source_options>;
 
 }  // namespace detail
 

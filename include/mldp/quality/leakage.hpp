@@ -377,16 +377,7 @@ private:
     std::shared_ptr<const row_index> cached_;
 };
 
-class leakage_impl final : public check_impl {
-public:
-    explicit leakage_impl(std::shared_ptr<const leakage_train> t) : train_(std::move(t)) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<leakage_state>(o, train_, limits);
-    }
-
-private:
-    std::shared_ptr<const leakage_train> train_;
-};
+using leakage_impl = state_impl<leakage_state, std::shared_ptr<const leakage_train>>;
 
 }  // namespace detail
 

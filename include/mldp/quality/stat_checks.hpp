@@ -261,16 +261,7 @@ private:
     value_log log_;
 };
 
-class outlier_impl final : public check_impl {
-public:
-    explicit outlier_impl(outlier_options opt) : opt_(opt) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<outlier_state>(o, opt_, limits);
-    }
-
-private:
-    outlier_options opt_;
-};
+using outlier_impl = state_impl<outlier_state, outlier_options>;
 
 // ---- unit_consistency ----------------------------------------------------------------------------
 
@@ -330,16 +321,7 @@ private:
     value_log log_;
 };
 
-class unit_impl final : public check_impl {
-public:
-    explicit unit_impl(unit_options opt) : opt_(std::make_shared<const unit_options>(std::move(opt))) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<unit_state>(o, opt_, limits);
-    }
-
-private:
-    std::shared_ptr<const unit_options> opt_;
-};
+using unit_impl = state_impl<unit_state, unit_options, true>;
 
 // ---- label_coverage ------------------------------------------------------------------------------
 
@@ -504,16 +486,7 @@ private:
     std::vector<finding> config_;
 };
 
-class label_impl final : public check_impl {
-public:
-    explicit label_impl(label_spec spec) : spec_(std::make_shared<const label_spec>(std::move(spec))) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<label_state>(o, spec_, limits);
-    }
-
-private:
-    std::shared_ptr<const label_spec> spec_;
-};
+using label_impl = state_impl<label_state, label_spec, true>;
 
 // ---- timeliness ----------------------------------------------------------------------------------
 
@@ -669,16 +642,7 @@ private:
     std::vector<finding> config_;
 };
 
-class timeliness_impl final : public check_impl {
-public:
-    explicit timeliness_impl(timeliness_options opt) : opt_(std::make_shared<const timeliness_options>(std::move(opt))) {}
-    std::unique_ptr<check_state> start(const check_options& o, const report_limits& limits) const override {
-        return std::make_unique<timeliness_state>(o, opt_, limits);
-    }
-
-private:
-    std::shared_ptr<const timeliness_options> opt_;
-};
+using timeliness_impl = state_impl<timeliness_state, timeliness_options, true>;
 
 }  // namespace detail
 
