@@ -18,6 +18,8 @@ the test pins its published values and checks against a brute-force pair enumera
 
 Usage: /usr/bin/python3 tests/oracles/agreement_vectors.py > tests/stats/agreement_vectors.hpp
 """
+import os
+import sys
 import math
 import warnings
 
@@ -26,6 +28,9 @@ import sklearn
 import statsmodels
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats_vectors import r as num  # noqa: E402  (the shared number formatter)
 
 warnings.simplefilter("ignore")
 
@@ -52,15 +57,6 @@ def cases():
         offset = (seed % 4) * 5 - 7
         out.append((seed, n, k, step, offset))
     return out
-
-
-def num(v):
-    v = float(v)
-    if math.isnan(v):
-        return "NAN"
-    if math.isinf(v):
-        return "INFINITY" if v > 0 else "-INFINITY"
-    return repr(v)
 
 
 WEIGHTS = [None, "linear", "quadratic"]

@@ -28,16 +28,7 @@ import statsmodels
 from statsmodels.stats.multitest import multipletests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stats_vectors import draws, sample  # noqa: E402  (the LCG twin of tests/stats/recipe.hpp)
-
-
-def r(v):
-    v = float(v)
-    if math.isnan(v):
-        return "NAN"
-    if math.isinf(v):
-        return "INFINITY" if v > 0 else "-INFINITY"
-    return repr(v)
+from stats_vectors import draws, r, sample  # noqa: E402  (the LCG twin of tests/stats/recipe.hpp)
 
 
 def arr(a):

@@ -21,6 +21,8 @@ python3-statsmodels).
 
 Usage: /usr/bin/python3 tests/oracles/label_vectors.py > tests/quality/label_vectors.hpp
 """
+import os
+import sys
 import math
 
 import numpy as np
@@ -28,6 +30,9 @@ import scipy
 import scipy.stats
 import statsmodels
 from statsmodels.stats.multitest import multipletests
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats_vectors import r as num  # noqa: E402  (the shared number formatter)
 
 FLOATING_POINT_COMPARISON = 1e-6
 CONFIDENT_THRESHOLDS_LOWER_BOUND = 2 * FLOATING_POINT_COMPARISON
@@ -247,15 +252,6 @@ def make_case(seed, n, K, flip_percent, class_weights, absent=()):
         labels.append(given)
         probs.append([x / s for x in w])
     return np.array(labels, dtype=np.int64), np.array(probs, dtype=np.float64)
-
-
-def num(v):
-    v = float(v)
-    if math.isnan(v):
-        return "NAN"
-    if math.isinf(v):
-        return "INFINITY" if v > 0 else "-INFINITY"
-    return repr(v)
 
 
 def ints(xs):

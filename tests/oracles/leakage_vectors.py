@@ -19,6 +19,8 @@ p-values of the five tested columns, in frame order, go through statsmodels' mul
 
 Usage: /usr/bin/python3 tests/oracles/leakage_vectors.py > tests/quality/leakage_vectors.hpp
 """
+import os
+import sys
 import math
 
 import numpy as np
@@ -26,6 +28,9 @@ import scipy
 import statsmodels
 from scipy.stats import chi2_contingency, ks_2samp
 from statsmodels.stats.multitest import multipletests
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats_vectors import r as num  # noqa: E402  (the shared number formatter)
 
 N = 40
 CITIES = ["Oslo", "Lima", "Pune", "Kyiv"]
@@ -42,15 +47,6 @@ def frame():
         day.append(1700000000 + 86400 * ((i * 13) % 40))
         kept.append((not math.isnan(a) and a < 50) or i % 5 == 0)
     return age, income, city, label, day, kept
-
-
-def num(v):
-    v = float(v)
-    if math.isnan(v):
-        return "NAN"
-    if math.isinf(v):
-        return "INFINITY" if v > 0 else "-INFINITY"
-    return repr(v)
 
 
 def numeric_case(name, values, kept):

@@ -16,6 +16,8 @@ recipes (see large_inputs), so the C++ test rebuilds them bit for bit.
 Weights are multiples of 1/4, so every weighted sum is exact and ties are ties on both sides.
 Usage: python3 tests/oracles/operating_point_vectors.py > tests/loss/operating_point_vectors.hpp
 """
+import os
+import sys
 import math
 import warnings
 
@@ -23,6 +25,9 @@ import numpy as np
 import sklearn
 from sklearn.metrics import (accuracy_score, confusion_matrix, fbeta_score, precision_recall_curve,
                              recall_score, roc_curve)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats_vectors import r as num  # noqa: E402  (the shared number formatter)
 
 warnings.simplefilter("ignore")  # UndefinedMetricWarning on the one-class cases is expected
 
@@ -35,15 +40,6 @@ def large_inputs(weighted):
     labels = [1 if ((i * 104729) % 7) < 3 else 0 for i in range(n)]
     weights = [((i * 31) % 5) / 4.0 for i in range(n)] if weighted else []
     return scores, labels, weights
-
-
-def num(v):
-    v = float(v)
-    if math.isnan(v):
-        return "NAN"
-    if math.isinf(v):
-        return "INFINITY" if v > 0 else "-INFINITY"
-    return repr(v)
 
 
 def arr(values):

@@ -16,6 +16,8 @@ test reads exactly these doubles.
 
 Usage: /usr/bin/python3 tests/oracles/quality_vectors.py > tests/quality/quality_vectors.hpp
 """
+import os
+import sys
 import math
 
 import numpy as np
@@ -24,14 +26,8 @@ import scipy.stats
 import statsmodels
 from statsmodels.stats.proportion import proportion_confint
 
-
-def num(v):
-    v = float(v)
-    if math.isnan(v):
-        return "NAN"
-    if math.isinf(v):
-        return "INFINITY" if v > 0 else "-INFINITY"
-    return repr(v)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats_vectors import r as num  # noqa: E402  (the shared number formatter)
 
 
 def doubles(xs):

@@ -14,6 +14,8 @@ The Mantel-Haenszel risk difference (Greenland & Robins 1985, not in statsmodels
 formula sum((s_a n_b - s_b n_a) / N) / sum(n_a n_b / N), evaluated with numpy.
 Usage: /usr/bin/python3 tests/oracles/simpson_vectors.py > tests/audit/simpson_vectors.hpp
 """
+import os
+import sys
 import math
 import warnings
 
@@ -22,6 +24,9 @@ import scipy
 import scipy.stats as st
 import statsmodels
 from statsmodels.stats.contingency_tables import StratifiedTable, Table2x2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats_vectors import r as num  # noqa: E402  (the shared number formatter)
 
 warnings.simplefilter("ignore")  # division by zero in the degenerate cases is expected
 
@@ -37,15 +42,6 @@ CASES = [
     ("heterogeneous", "a", "b",
      [("w", 12, 40, 30, 41), ("x", 25, 33, 11, 29), ("y", 7, 61, 9, 52), ("z", 44, 50, 20, 37)]),
 ]
-
-
-def num(v):
-    v = float(v)
-    if math.isnan(v):
-        return "NAN"
-    if math.isinf(v):
-        return "INFINITY" if v > 0 else "-INFINITY"
-    return repr(v)
 
 
 def main():
