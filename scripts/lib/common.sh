@@ -8,9 +8,10 @@ MLDP_BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config
                      libxtensor-dev xtl-dev libxtensor-blas-dev libopenblas-dev
                      libfmt-dev nlohmann-json3-dev libxxhash-dev)
 # What the test suite adds: doctest, Google Benchmark (its cases are compiled), the reference hash
-# libraries, and clang with libc++ for the cross-standard-library build.
+# libraries, clang with libc++ for the cross-standard-library build, and Chromium, its driver and
+# Selenium for the demo report's browser test.
 MLDP_TEST_PACKAGES=("${MLDP_BUILD_PACKAGES[@]}" doctest-dev libbenchmark-dev libfarmhash-dev
-                    clang libc++-dev libc++abi-dev)
+                    clang libc++-dev libc++abi-dev python3 chromium chromium-driver python3-selenium)
 
 mldp_say() { printf '\n==> %s\n' "$*"; }
 

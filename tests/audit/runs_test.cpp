@@ -49,7 +49,15 @@ TEST_CASE("seed_sweep derives one seed per run and summarises the results") {
         mldp::rng g{seed};
         return 0.8 + 0.01 * g.normal();
     };
-    const auto r = mldp::audit::seed_sweep(run, 12, root);
+    std::size_t reports = 0;
+    const auto r = mldp::audit::seed_sweep(run, 12, root, {}, [&](const mldp::progress_event& e) {
+        ++reports;
+        CHECK(e.task == "seed_sweep");
+        CHECK(e.done == reports);
+        CHECK(e.total == 12);
+        CHECK(seen.size() == reports);  // called after each run
+    });
+    CHECK(reports == 12);
     REQUIRE(r.seeds.size() == 12);
     CHECK(r.seeds == seen);
     for (std::size_t i = 0; i < 12; ++i) CHECK(r.seeds[i] == root.derive(static_cast<std::uint64_t>(i)).key());

@@ -147,7 +147,13 @@ TEST_CASE("drift_monitor windows: tumbling reports per window, sliding per pane"
     t.columns = {"x0", "colour"};
     t.window = {mldp::drift::window_kind::tumbling, 1000, 8};
     drift_monitor tm(make(20000, 11), t);
-    auto reps = tm.update(make(2500, 12));
+    std::vector<std::size_t> done;
+    auto reps = tm.update(make(2500, 12), [&](const mldp::progress_event& e) {
+        CHECK(e.task == "drift_monitor::update");
+        CHECK(e.total == 2500);
+        done.push_back(e.done);
+    });
+    CHECK(done == std::vector<std::size_t>{1000, 2000, 2500});  // after each window, then at the end
     CHECK(reps.size() == 2);
     for (const auto& r : reps) CHECK(r.columns[0].n_current == 1000);
     CHECK(tm.results().columns[0].n_current == 500);  // the partial third window

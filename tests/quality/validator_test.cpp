@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,22 @@ TEST_CASE("not_null reproduces deequ's completeness") {
     CHECK(l.findings[0].passed);
     CHECK(l.findings[0].severity == q::severity::info);
     CHECK(l.passed(q::severity::info));
+}
+
+TEST_CASE("validate with a progress callback reports each check and gives the same report") {
+    q::validator v;
+    v.expect(q::not_null("att1")).expect(q::not_null("att2")).expect(q::not_null("item"));
+    std::vector<std::size_t> done;
+    const auto r = v.validate(deequ_missing(), [&](const mldp::progress_event& e) {
+        CHECK(e.task == "validator::validate");
+        CHECK(e.total == 3);
+        done.push_back(e.done);
+    });
+    CHECK(done == std::vector<std::size_t>{1, 2, 3});
+    CHECK(nlohmann::json(r) == nlohmann::json(v.validate(deequ_missing())));
+    // An exception from the callback cancels the validation.
+    CHECK_THROWS_AS(v.validate(deequ_missing(), [](const mldp::progress_event&) { throw std::runtime_error("stop"); }),
+                    std::runtime_error);
 }
 
 // deequ: Uniqueness of [a, a, a, b] = 0.25 (one value of four occurs once); duplicate rows in

@@ -20,6 +20,7 @@
 #include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
+#include "mldp/core/progress.hpp"
 #include "mldp/core/random.hpp"
 #include "mldp/stats/special.hpp"
 #include "mldp/stats/ttest.hpp"
@@ -108,8 +109,10 @@ sweep_result summarize_runs(const V& values, const sweep_options& o = {}) {
 /// Runs `run(seed)` for n_seeds seeds derived from `seeds` (seeds.derive(i).key(), i = 0..n-1) and
 /// summarises the results (summarize_runs). `run` returns the metric as a number. Throws
 /// invalid_argument for fewer than two seeds, data_error when a run returns NaN or infinity.
+/// `progress` (optional) hears ("seed_sweep", i, n_seeds) after each run.
 template <class F>
-sweep_result seed_sweep(F&& run, std::size_t n_seeds, const seed_sequence& seeds, const sweep_options& o = {}) {
+sweep_result seed_sweep(F&& run, std::size_t n_seeds, const seed_sequence& seeds, const sweep_options& o = {},
+                        const progress_fn& progress = {}) {
     static_assert(std::is_invocable_v<F&, std::uint64_t>, "mldp::audit::seed_sweep: run must be callable with a std::uint64_t seed");
     if (n_seeds < 2) throw invalid_argument(fmt::format("mldp::audit::seed_sweep: at least two seeds are needed, got {}", n_seeds));
     std::vector<std::uint64_t> used(n_seeds);
@@ -117,6 +120,7 @@ sweep_result seed_sweep(F&& run, std::size_t n_seeds, const seed_sequence& seeds
     for (std::size_t i = 0; i < n_seeds; ++i) {
         used[i] = seeds.derive(static_cast<std::uint64_t>(i)).key();
         values[i] = static_cast<double>(run(used[i]));
+        mldp::detail::report_progress(progress, "seed_sweep", i + 1, n_seeds);
     }
     auto r = summarize_runs(values, o);
     r.seeds = std::move(used);

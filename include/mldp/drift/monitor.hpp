@@ -23,6 +23,7 @@
 #include "mldp/core/archive.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/frame.hpp"
+#include "mldp/core/progress.hpp"
 #include "mldp/sketch/column_profile.hpp"
 #include "mldp/stats/contingency.hpp"
 #include "mldp/stats/ks.hpp"
@@ -145,7 +146,11 @@ public:
     /// Adds a batch, row by row, to the window (see window_options) and returns the reports of the
     /// windows it completed (none with rows = 0). Throws invalid_argument when the batch lacks a
     /// watched column or has it with another kind.
-    std::vector<drift_report> update(const frame& batch) {
+    std::vector<drift_report> update(const frame& batch) { return update(batch, progress_fn{}); }
+
+    /// As update(batch), reporting progress in rows ("drift_monitor::update", done of batch.rows())
+    /// after each completed pane (window_options::rows > 0) or once at the end.
+    std::vector<drift_report> update(const frame& batch, const progress_fn& progress) {
         std::vector<const frame::column*> cols;
         for (auto& w : watched_) {
             const auto& col = column_of(batch, w.name);
@@ -160,6 +165,7 @@ public:
         if (o_.window.rows == 0) {
             for (std::size_t c = 0; c < cols.size(); ++c) watched_[c].current.update(*cols[c]);
             current_rows_ += n;
+            mldp::detail::report_progress(progress, "drift_monitor::update", n, n);
             return reports;
         }
         const std::size_t pane = pane_rows();
@@ -171,8 +177,10 @@ public:
             pos += take;
             if (current_rows_ >= pane) {
                 if (auto r = complete_pane()) reports.push_back(std::move(*r));
+                if (pos < n) mldp::detail::report_progress(progress, "drift_monitor::update", pos, n);
             }
         }
+        mldp::detail::report_progress(progress, "drift_monitor::update", n, n);
         return reports;
     }
 
@@ -573,6 +581,18 @@ inline void to_json(nlohmann::json& j, const drift_report& r) {
 
 }  // namespace mldp::drift
 
+/// Prints one column's comparison on a line: method, statistic, adjusted p-value, effect size, sizes, verdict.
+template <>
+struct fmt::formatter<mldp::drift::column_drift> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::drift::column_drift& c, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "{:<16} {:<16} stat {:>9.4g}  p {:>9.3g}  effect {:>7.3f}  n {}/{}  {}{}", c.column, c.method,
+                              c.statistic, c.p_adjusted, c.effect_size, c.n_reference, c.n_current, c.drift ? "DRIFT" : "ok",
+                              c.reason.empty() ? "" : " (" + c.reason + ")");
+    }
+};
+
 /// Prints a drift report, one line per column.
 template <>
 struct fmt::formatter<mldp::drift::drift_report> {
@@ -581,11 +601,7 @@ struct fmt::formatter<mldp::drift::drift_report> {
     auto format(const mldp::drift::drift_report& r, Ctx& ctx) const {
         auto out = fmt::format_to(ctx.out(), "drift report: {} of {} columns drifted; dataset drift: {}\n", r.drifted,
                                   r.columns.size(), r.dataset_drift ? "yes" : "no");
-        for (const auto& c : r.columns) {
-            out = fmt::format_to(out, "  {:<16} {:<16} stat {:>9.4g}  p {:>9.3g}  effect {:>7.3f}  n {}/{}  {}{}\n", c.column,
-                                 c.method, c.statistic, c.p_adjusted, c.effect_size, c.n_reference, c.n_current,
-                                 c.drift ? "DRIFT" : "ok", c.reason.empty() ? "" : " (" + c.reason + ")");
-        }
+        for (const auto& c : r.columns) out = fmt::format_to(out, "  {}\n", c);
         return out;
     }
 };

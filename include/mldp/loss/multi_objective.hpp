@@ -41,6 +41,7 @@ struct step_record {
     double total = 0.0;  ///< sum_i w_i L_i
 };
 
+/// JSON of a step: {"step", "losses", "weights", "total"}; NaN and infinity are written as null.
 inline void to_json(nlohmann::json& j, const step_record& r) {
     auto arr = [](const std::vector<double>& v) {
         nlohmann::json a = nlohmann::json::array();
@@ -163,3 +164,17 @@ template <class Strategy>
 multi_objective(Strategy, std::vector<std::string>) -> multi_objective<Strategy>;
 
 }  // namespace mldp::loss
+
+/// Prints a step on one line: "step 3: losses [0.5, 0.25], weights [1, 2], total 1".
+template <>
+struct fmt::formatter<mldp::loss::step_record> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::loss::step_record& r, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "step {}: losses [", r.step);
+        for (std::size_t i = 0; i < r.losses.size(); ++i) out = fmt::format_to(out, "{}{:.6g}", i ? ", " : "", r.losses[i]);
+        out = fmt::format_to(out, "], weights [");
+        for (std::size_t i = 0; i < r.weights.size(); ++i) out = fmt::format_to(out, "{}{:.6g}", i ? ", " : "", r.weights[i]);
+        return fmt::format_to(out, "], total {:.6g}", r.total);
+    }
+};

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xexpression.hpp>
@@ -677,3 +678,28 @@ inline void to_json(nlohmann::json& j, const pareto_archive& a) {
 }
 
 }  // namespace mldp::loss::pareto
+
+/// Prints a member on one line: "id 3: (0.1, 0.2)".
+template <>
+struct fmt::formatter<mldp::loss::pareto::archive_entry> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::loss::pareto::archive_entry& e, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "id {}: (", e.id);
+        for (std::size_t j = 0; j < e.objectives.size(); ++j) out = fmt::format_to(out, "{}{:.6g}", j ? ", " : "", e.objectives[j]);
+        return fmt::format_to(out, ")");
+    }
+};
+
+/// Prints an archive: "pareto archive: 2 members of 2 objectives", then one line per member in
+/// member order.
+template <>
+struct fmt::formatter<mldp::loss::pareto::pareto_archive> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::loss::pareto::pareto_archive& a, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "pareto archive: {} members of {} objectives", a.size(), a.num_objectives());
+        for (const auto& e : a.members()) out = fmt::format_to(out, "\n  {}", e);
+        return out;
+    }
+};

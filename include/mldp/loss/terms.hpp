@@ -28,11 +28,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xeval.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/loss/detail/math.hpp"
@@ -609,4 +611,24 @@ std::vector<double> balanced_class_weights(const Y& labels, std::size_t num_clas
     return out;
 }
 
+/// JSON of a loss: {"value", "gradient"}, the gradient as nested arrays of its shape (a flat array for
+/// 1-D predictions, one array per row for 2-D); NaN and infinity are written as null.
+inline void to_json(nlohmann::json& j, const loss_value& l) {
+    j = nlohmann::json{{"value", mldp::detail::json_number(l.value)}, {"gradient", mldp::detail::json_tensor(l.gradient)}};
+}
+
 }  // namespace mldp::loss
+
+/// Prints a loss on one line: "value = 0.693147, gradient size 4 (shape [2, 2])"; the gradient's
+/// entries are left to JSON.
+template <>
+struct fmt::formatter<mldp::loss::loss_value> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::loss::loss_value& l, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "value = {:.6g}, gradient size {} (shape [", l.value, l.gradient.size());
+        const auto& shape = l.gradient.shape();
+        for (std::size_t d = 0; d < shape.size(); ++d) out = fmt::format_to(out, "{}{}", d ? ", " : "", shape[d]);
+        return fmt::format_to(out, "])");
+    }
+};

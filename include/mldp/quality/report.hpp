@@ -112,6 +112,21 @@ inline void to_json(nlohmann::json& j, const quality_report& r) {
 
 }  // namespace mldp::quality
 
+/// Prints a finding on one line: severity, the check (its code when unnamed), passed or FAILED, the
+/// offending count and fraction, and the message ("error: in_range(age, 0, 120) FAILED, 3 offending
+/// (fraction 0.3): ...").
+template <>
+struct fmt::formatter<mldp::quality::finding> {
+    constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::quality::finding& f, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "{}: {} {}, {} offending (fraction {:.6g})", to_string(f.severity), f.check.empty() ? f.code : f.check,
+                                  f.passed ? "passed" : "FAILED", f.count, f.fraction);
+        if (!f.message.empty()) out = fmt::format_to(out, ": {}", f.message);
+        return out;
+    }
+};
+
 /// A table: one line per finding (severity, pass/fail, code, column, count, fraction), then the
 /// messages.
 template <>

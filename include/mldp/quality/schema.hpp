@@ -570,3 +570,42 @@ inline schema parse_schema(std::string_view text) {
 }
 
 }  // namespace mldp::quality
+
+/// Prints a column spec on one line: name, kind, nullability, then whichever constraints it has
+/// ("x: numeric, nullable, range [0.6, 5.4]"; "c: categorical, not nullable, allowed {a, b}", at most
+/// ten categories listed; "t: time, nullable, unit ms, ticks [80, 320]"). An absent bound prints as inf.
+template <>
+struct fmt::formatter<mldp::quality::column_spec> {
+    constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::quality::column_spec& c, Ctx& ctx) const {
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        auto out = fmt::format_to(ctx.out(), "{}: {}, {}", c.name, mldp::to_string(c.kind), c.nullable ? "nullable" : "not nullable");
+        if (!c.unit.empty()) out = fmt::format_to(out, ", unit {}", c.unit);
+        if (c.min_value || c.max_value) out = fmt::format_to(out, ", range [{:.6g}, {:.6g}]", c.min_value.value_or(-inf), c.max_value.value_or(inf));
+        if (c.min_time || c.max_time) {
+            out = fmt::format_to(out, ", ticks [{}, {}]", c.min_time ? fmt::format("{}", *c.min_time) : std::string("-inf"),
+                                 c.max_time ? fmt::format("{}", *c.max_time) : std::string("inf"));
+        }
+        if (!c.allowed.empty()) {
+            out = fmt::format_to(out, ", allowed {{");
+            const std::size_t shown = c.allowed.size() > 10 ? 10 : c.allowed.size();
+            for (std::size_t i = 0; i < shown; ++i) out = fmt::format_to(out, "{}{}", i ? ", " : "", c.allowed[i]);
+            if (shown < c.allowed.size()) out = fmt::format_to(out, ", ... ({} values)", c.allowed.size());
+            out = fmt::format_to(out, "}}");
+        }
+        return out;
+    }
+};
+
+/// Prints a schema: "schema: 4 columns", then one line per column spec.
+template <>
+struct fmt::formatter<mldp::quality::schema> {
+    constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::quality::schema& s, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "schema: {} columns", s.columns.size());
+        for (const auto& c : s.columns) out = fmt::format_to(out, "\n  {}", c);
+        return out;
+    }
+};

@@ -24,7 +24,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/detail/portable_math.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/frame.hpp"
@@ -749,4 +751,19 @@ inline check timeliness(std::string event_column, std::string arrival_column, ti
     return check(std::move(o), std::make_shared<const detail::timeliness_impl>(std::move(options)));
 }
 
+/// JSON of an interval: {"low", "high"}.
+inline void to_json(nlohmann::json& j, const proportion_interval& i) {
+    j = nlohmann::json{{"low", mldp::detail::json_number(i.low)}, {"high", mldp::detail::json_number(i.high)}};
+}
+
 }  // namespace mldp::quality
+
+/// Prints an interval as "[0.0123, 0.456]".
+template <>
+struct fmt::formatter<mldp::quality::proportion_interval> {
+    constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::quality::proportion_interval& i, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "[{:.6g}, {:.6g}]", i.low, i.high);
+    }
+};

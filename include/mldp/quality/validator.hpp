@@ -20,6 +20,7 @@
 
 #include "mldp/core/error.hpp"
 #include "mldp/core/frame.hpp"
+#include "mldp/core/progress.hpp"
 #include "mldp/quality/check.hpp"
 #include "mldp/quality/report.hpp"
 
@@ -31,8 +32,13 @@ class validator;
 class validation_state {
 public:
     /// Reads the next chunk (its rows follow the rows read so far). O(rows x checks).
-    void update(const frame& chunk) {
-        for (auto& s : states_) s->update(chunk, rows_);
+    void update(const frame& chunk) { update(chunk, progress_fn{}); }
+    /// As update(chunk), reporting progress in checks ("validator::validate") after each check.
+    void update(const frame& chunk, const progress_fn& progress) {
+        for (std::size_t i = 0; i < states_.size(); ++i) {
+            states_[i]->update(chunk, rows_);
+            mldp::detail::report_progress(progress, "validator::validate", i + 1, states_.size());
+        }
         rows_ += chunk.rows();
     }
     /// Adds the state of the chunks that follow (same validator). Throws invalid_argument otherwise.
@@ -97,6 +103,13 @@ public:
     quality_report validate(const frame& f) const {
         auto s = begin();
         s.update(f);
+        return s.report();
+    }
+    /// As validate(f), reporting progress in checks ("validator::validate", done of checks().size())
+    /// after each check has read the frame. The report is the same as without progress.
+    quality_report validate(const frame& f, const progress_fn& progress) const {
+        auto s = begin();
+        s.update(f, progress);
         return s.report();
     }
 

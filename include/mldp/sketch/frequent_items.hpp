@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "mldp/core/archive.hpp"
 #include "mldp/core/error.hpp"
@@ -207,4 +208,21 @@ private:
     std::vector<std::uint64_t> scratch_;
 };
 
+/// JSON of an item estimate: {"item", "lower", "upper"} (the item as a JSON string or integer).
+template <class T>
+void to_json(nlohmann::json& j, const item_estimate<T>& e) {
+    j = nlohmann::json{{"item", e.item}, {"lower", e.lower}, {"upper", e.upper}};
+}
+
 }  // namespace mldp::sketch
+
+/// Prints an item estimate on one line: "cat: 12" when exact, "cat: 12 to 15" otherwise.
+template <class T>
+struct fmt::formatter<mldp::sketch::item_estimate<T>> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::sketch::item_estimate<T>& e, Ctx& ctx) const {
+        if (e.lower == e.upper) return fmt::format_to(ctx.out(), "{}: {}", e.item, e.lower);
+        return fmt::format_to(ctx.out(), "{}: {} to {}", e.item, e.lower, e.upper);
+    }
+};

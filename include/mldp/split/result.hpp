@@ -141,6 +141,28 @@ inline void to_json(nlohmann::json& j, const split_manifest& m) {
     if (!m.info.classes.empty()) j["classes"] = m.info.classes;
 }
 
+/// JSON of a split's info: every field by name; seed is null for unseeded splitters.
+inline void to_json(nlohmann::json& j, const split_info& i) {
+    j = nlohmann::json{{"algorithm", i.algorithm},
+                       {"algorithm_version", i.algorithm_version},
+                       {"seed", i.seed ? nlohmann::json(*i.seed) : nlohmann::json(nullptr)},
+                       {"hash", i.hash},
+                       {"salt", i.salt},
+                       {"buckets", i.buckets},
+                       {"unit", i.unit},
+                       {"requested", i.requested},
+                       {"classes", i.classes}};
+}
+
+/// JSON of a split: the row indices of train, validation, test and dropped (ascending arrays) and the
+/// info. For the sizes and a digest without the indices, convert manifest() instead.
+inline void to_json(nlohmann::json& j, const split_result& r) {
+    j = nlohmann::json{{"train", r.train}, {"validation", r.validation}, {"test", r.test}, {"dropped", r.dropped}, {"info", r.info}};
+}
+
+/// JSON of a fold: {"train": [...], "test": [...]}, ascending row indices.
+inline void to_json(nlohmann::json& j, const fold& f) { j = nlohmann::json{{"train", f.train}, {"test", f.test}}; }
+
 }  // namespace mldp::split
 
 /// Prints a manifest on a few lines: algorithm, parameters, sizes, per-class counts, digest.
@@ -167,5 +189,31 @@ struct fmt::formatter<mldp::split::split_manifest> {
                                  c.validation, c.test);
         }
         return fmt::format_to(out, "  digest {:016x}", m.digest);
+    }
+};
+
+/// Prints a split on one line: algorithm, seed, and the subset sizes ("random_split v1 seed=42: 10 rows:
+/// train 8, validation 1, test 1"). The indices themselves are left to JSON.
+template <>
+struct fmt::formatter<mldp::split::split_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::split::split_result& r, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "{} v{}", r.info.algorithm.empty() ? "split" : r.info.algorithm, r.info.algorithm_version);
+        if (r.info.seed) out = fmt::format_to(out, " seed={}", *r.info.seed);
+        out = fmt::format_to(out, ": {} rows: train {}, validation {}, test {}", r.rows(), r.train.size(), r.validation.size(),
+                             r.test.size());
+        if (!r.dropped.empty()) out = fmt::format_to(out, ", dropped {}", r.dropped.size());
+        return out;
+    }
+};
+
+/// Prints a fold's sizes on one line: "fold: train 8, test 2".
+template <>
+struct fmt::formatter<mldp::split::fold> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::split::fold& f, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "fold: train {}, test {}", f.train.size(), f.test.size());
     }
 };

@@ -13,6 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/detail/memory.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
@@ -226,4 +230,29 @@ anderson_result anderson_ksamp(A&& a, B&& b, nan_policy policy = nan_policy::rai
     return anderson_ksamp(std::move(samples), policy);
 }
 
+/// JSON of an Anderson-Darling result: every field by name, critical_values as an array of 7 (25% to
+/// 0.1%); NaN (a propagated NaN) is written as null.
+inline void to_json(nlohmann::json& j, const anderson_result& r) {
+    const auto num = mldp::detail::json_number;
+    j = nlohmann::json{{"statistic", num(r.statistic)},
+                       {"p_value", num(r.p_value)},
+                       {"critical_values", mldp::detail::json_numbers(r.critical_values)},
+                       {"p_value_capped", r.p_value_capped},
+                       {"p_value_floored", r.p_value_floored}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a result on one line: "anderson_ksamp: A2 = 1.23, p = 0.0456", noting a p-value capped at
+/// 0.25 or floored at 0.001.
+template <>
+struct fmt::formatter<mldp::stats::anderson_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::anderson_result& r, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "anderson_ksamp: A2 = {:.6g}, p = {:.6g}", r.statistic, r.p_value);
+        if (r.p_value_capped) out = fmt::format_to(out, " (capped: the true p is above 0.25)");
+        if (r.p_value_floored) out = fmt::format_to(out, " (floored: the true p is below 0.001)");
+        return out;
+    }
+};

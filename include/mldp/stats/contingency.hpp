@@ -10,10 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <xtensor/xexpression.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/stats/special.hpp"
@@ -212,4 +215,25 @@ double cramers_v(const xt::xexpression<E>& table) {
     return std::sqrt(res.statistic / n / static_cast<double>((std::min)(r, c) - 1));
 }
 
+/// JSON of a chi2_contingency result: statistic, p_value, df, and expected as an array of rows;
+/// non-finite numbers are written as null.
+inline void to_json(nlohmann::json& j, const contingency_result& r) {
+    const auto num = mldp::detail::json_number;
+    j = nlohmann::json{{"statistic", num(r.statistic)},
+                       {"p_value", num(r.p_value)},
+                       {"df", num(r.df)},
+                       {"expected", mldp::detail::json_tensor(r.expected)}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a result on one line: "chi2_contingency: statistic = 3.84, p = 0.05, df = 1 (2 x 2 table)".
+template <>
+struct fmt::formatter<mldp::stats::contingency_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::contingency_result& r, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "chi2_contingency: statistic = {:.6g}, p = {:.6g}, df = {:.6g} ({} x {} table)", r.statistic,
+                              r.p_value, r.df, r.expected.shape()[0], r.expected.shape()[1]);
+    }
+};

@@ -10,7 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/sort.hpp"
 #include "mldp/core/numeric.hpp"
@@ -257,4 +261,23 @@ psi_result psi(R&& reference, C&& current, std::size_t bins, nan_policy policy =
     return psi(std::forward<R>(reference), std::forward<C>(current), options, policy);
 }
 
+/// JSON of a psi result: psi, edges, reference_share and current_share (arrays of numbers); a NaN
+/// psi (propagated NaN input) is written as null.
+inline void to_json(nlohmann::json& j, const psi_result& r) {
+    j = nlohmann::json{{"psi", mldp::detail::json_number(r.psi)},
+                       {"edges", mldp::detail::json_numbers(r.edges)},
+                       {"reference_share", mldp::detail::json_numbers(r.reference_share)},
+                       {"current_share", mldp::detail::json_numbers(r.current_share)}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a result on one line: "psi = 0.0123 (10 bins)".
+template <>
+struct fmt::formatter<mldp::stats::psi_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::psi_result& r, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "psi = {:.6g} ({} bins)", r.psi, r.reference_share.size());
+    }
+};

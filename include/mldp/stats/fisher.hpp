@@ -7,6 +7,10 @@
 #include <limits>
 #include <string>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/stats/special.hpp"
 #include "mldp/stats/test_result.hpp"
@@ -117,4 +121,20 @@ inline fisher_result fisher_exact(std::int64_t a, std::int64_t b, std::int64_t c
     return r;
 }
 
+/// JSON of a Fisher result: {"statistic" (the odds ratio), "p_value"}; an infinite or NaN odds ratio
+/// is written as null.
+inline void to_json(nlohmann::json& j, const fisher_result& r) {
+    j = nlohmann::json{{"statistic", mldp::detail::json_number(r.statistic)}, {"p_value", mldp::detail::json_number(r.p_value)}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a result on one line: "fisher_exact: odds ratio = 6, p = 0.0237".
+template <>
+struct fmt::formatter<mldp::stats::fisher_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::fisher_result& r, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "fisher_exact: odds ratio = {:.6g}, p = {:.6g}", r.statistic, r.p_value);
+    }
+};

@@ -14,7 +14,11 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/sort.hpp"
 #include "mldp/stats/kolmogorov.hpp"
@@ -27,6 +31,16 @@ namespace mldp::stats {
 /// one-sample two-sided distribution at n = round(n1 n2 / (n1 + n2)) (two-sided) or Hodges'
 /// approximation (one-sided); `automatic` is exact when max(n1, n2) <= 10000.
 enum class ks_method { automatic, exact, asymp };
+
+/// "automatic", "exact" or "asymp".
+constexpr const char* to_string(ks_method m) noexcept {
+    switch (m) {
+        case ks_method::automatic: return "automatic";
+        case ks_method::exact: return "exact";
+        case ks_method::asymp: return "asymp";
+    }
+    return "?";
+}
 
 /// Options of ks_2samp().
 struct ks_options {
@@ -381,4 +395,26 @@ ks_result ks_2samp(const sorted_reference& reference, B&& batch, const ks_option
     return detail::ks::finish(e, static_cast<std::int64_t>(reference.size()), static_cast<std::int64_t>(y.size()), options);
 }
 
+/// JSON of a KS result: every field by name, method_used as "exact" or "asymp"; NaN (a propagated
+/// NaN) is written as null.
+inline void to_json(nlohmann::json& j, const ks_result& r) {
+    const auto num = mldp::detail::json_number;
+    j = nlohmann::json{{"statistic", num(r.statistic)},
+                       {"p_value", num(r.p_value)},
+                       {"statistic_location", num(r.statistic_location)},
+                       {"statistic_sign", r.statistic_sign},
+                       {"method_used", to_string(r.method_used)}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a result on one line: "ks_2samp: D = 0.5, p = 0.0123 (at 3.5, sign +1, exact)".
+template <>
+struct fmt::formatter<mldp::stats::ks_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::ks_result& r, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "ks_2samp: D = {:.6g}, p = {:.6g} (at {:.6g}, sign {:+d}, {})", r.statistic, r.p_value,
+                              r.statistic_location, r.statistic_sign, mldp::stats::to_string(r.method_used));
+    }
+};

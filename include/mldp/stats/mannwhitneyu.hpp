@@ -12,6 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/stats/special.hpp"
@@ -22,6 +26,16 @@ namespace mldp::stats {
 /// How mannwhitneyu computes its p-value (scipy's `method`): `automatic` is exact when one sample has
 /// at most 8 values and there are no ties, else asymptotic.
 enum class mwu_method { automatic, exact, asymptotic };
+
+/// "automatic", "exact" or "asymptotic".
+constexpr const char* to_string(mwu_method m) noexcept {
+    switch (m) {
+        case mwu_method::automatic: return "automatic";
+        case mwu_method::exact: return "exact";
+        case mwu_method::asymptotic: return "asymptotic";
+    }
+    return "?";
+}
 
 /// Options of mannwhitneyu().
 struct mwu_options {
@@ -140,4 +154,25 @@ mwu_result mannwhitneyu(A&& a, B&& b, const mwu_options& options = {}) {
     return r;
 }
 
+/// JSON of a Mann-Whitney result: every field by name, method_used as "exact" or "asymptotic"; NaN
+/// (a propagated NaN) is written as null.
+inline void to_json(nlohmann::json& j, const mwu_result& r) {
+    const auto num = mldp::detail::json_number;
+    j = nlohmann::json{{"statistic", num(r.statistic)},
+                       {"p_value", num(r.p_value)},
+                       {"effect_size", num(r.effect_size)},
+                       {"method_used", to_string(r.method_used)}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a result on one line: "mannwhitneyu: U = 12, p = 0.0286, effect size = 0.75 (exact)".
+template <>
+struct fmt::formatter<mldp::stats::mwu_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::mwu_result& r, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "mannwhitneyu: U = {:.6g}, p = {:.6g}, effect size = {:.6g} ({})", r.statistic, r.p_value,
+                              r.effect_size, mldp::stats::to_string(r.method_used));
+    }
+};

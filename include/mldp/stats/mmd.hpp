@@ -13,6 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/core/quantile.hpp"
@@ -141,4 +145,21 @@ mmd_result mmd2(A&& a, B&& b, const mmd_options& options = {}) {
     return r;
 }
 
+/// JSON of an MMD result: statistic, p_value, bandwidth; NaN (no permutations, a propagated NaN) is
+/// written as null.
+inline void to_json(nlohmann::json& j, const mmd_result& r) {
+    const auto num = mldp::detail::json_number;
+    j = nlohmann::json{{"statistic", num(r.statistic)}, {"p_value", num(r.p_value)}, {"bandwidth", num(r.bandwidth)}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a result on one line: "mmd2: MMD^2 = 0.123, p = 0.0099, bandwidth = 1.5".
+template <>
+struct fmt::formatter<mldp::stats::mmd_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::mmd_result& r, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "mmd2: MMD^2 = {:.6g}, p = {:.6g}, bandwidth = {:.6g}", r.statistic, r.p_value, r.bandwidth);
+    }
+};

@@ -9,7 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 
 namespace mldp::stats {
@@ -106,4 +110,25 @@ prepared_pair prepare_pair(A&& a, B&& b, nan_policy policy, const char* name_a =
 }
 
 }  // namespace detail
+
+/// JSON of a test: {"statistic", "p_value", "df"}; NaN (a df the test does not have, a propagated
+/// NaN) and infinity are written as null.
+inline void to_json(nlohmann::json& j, const test_result& r) {
+    const auto num = mldp::detail::json_number;
+    j = nlohmann::json{{"statistic", num(r.statistic)}, {"p_value", num(r.p_value)}, {"df", num(r.df)}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a test on one line: "statistic = 3.84, p = 0.05", with ", df = 1" when the test has degrees
+/// of freedom.
+template <>
+struct fmt::formatter<mldp::stats::test_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::test_result& r, Ctx& ctx) const {
+        auto out = fmt::format_to(ctx.out(), "statistic = {:.6g}, p = {:.6g}", r.statistic, r.p_value);
+        if (!std::isnan(r.df)) out = fmt::format_to(out, ", df = {:.6g}", r.df);
+        return out;
+    }
+};

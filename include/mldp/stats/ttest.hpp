@@ -8,6 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "mldp/core/detail/json.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/stats/special.hpp"
 #include "mldp/stats/test_result.hpp"
@@ -71,4 +75,27 @@ ttest_result ttest_ind(A&& a, B&& b, const ttest_options& options = {}) {
     return r;
 }
 
+/// JSON of a t-test result: every field by name; NaN (a propagated NaN, an undefined effect size) and
+/// infinity are written as null.
+inline void to_json(nlohmann::json& j, const ttest_result& r) {
+    const auto num = mldp::detail::json_number;
+    j = nlohmann::json{{"statistic", num(r.statistic)},
+                       {"p_value", num(r.p_value)},
+                       {"df", num(r.df)},
+                       {"mean_difference", num(r.mean_difference)},
+                       {"effect_size", num(r.effect_size)}};
+}
+
 }  // namespace mldp::stats
+
+/// Prints a result on one line: "ttest_ind: t = -2.5, p = 0.0367, df = 8, mean difference = -1.2,
+/// effect size = -1.58".
+template <>
+struct fmt::formatter<mldp::stats::ttest_result> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    template <class Ctx>
+    auto format(const mldp::stats::ttest_result& r, Ctx& ctx) const {
+        return fmt::format_to(ctx.out(), "ttest_ind: t = {:.6g}, p = {:.6g}, df = {:.6g}, mean difference = {:.6g}, effect size = {:.6g}",
+                              r.statistic, r.p_value, r.df, r.mean_difference, r.effect_size);
+    }
+};
