@@ -128,18 +128,32 @@ inline rep::html_document html_report(const result& r, const options& o) {
         c.layout.height = 260;
         doc.chart(c);
     }
-    std::vector<std::vector<std::string>> rows;
+    // Errors and warnings in full; notes (the outlier screens) one line each.
+    std::vector<std::vector<std::string>> rows, note_rows;
     std::vector<rep::tone> tones;
     for (const auto& f : r.quality.report.findings) {
         if (f.passed) continue;
+        if (f.severity == mldp::quality::severity::info) {
+            note_rows.push_back({f.check, f.column.empty() ? "(frame)" : f.column, std::to_string(f.count), pct1(f.fraction)});
+            continue;
+        }
         rows.push_back({std::string(mldp::quality::to_string(f.severity)), f.check, f.column.empty() ? "(frame)" : f.column,
                         std::to_string(f.count), f.message});
-        tones.push_back(f.severity == mldp::quality::severity::error     ? rep::tone::error
-                        : f.severity == mldp::quality::severity::warning ? rep::tone::warning
-                                                                         : rep::tone::info);
+        tones.push_back(f.severity == mldp::quality::severity::error ? rep::tone::error : rep::tone::warning);
     }
-    if (rows.empty()) doc.note("Every check passed.", rep::tone::ok);
-    else doc.table({"severity", "check", "column", "rows", "finding"}, rows, tones);
+    if (rows.empty()) {
+        doc.note("Every error- and warning-level check passed.", rep::tone::ok);
+    } else {
+        doc.note("Values outside the training rows' range (plus the margin) are what a model trained on those rows has never "
+                 "seen: worth a look before serving.",
+                 rep::tone::warning);
+        doc.table({"severity", "check", "column", "rows", "finding"}, rows, tones);
+    }
+    if (!note_rows.empty()) {
+        doc.paragraph(fmt::format("Notes: {} screens flagged rows (report.json has every finding with its rows and message).",
+                                  note_rows.size()));
+        doc.table({"check", "column", "rows", "share"}, note_rows);
+    }
 
     // 3. Training
     doc.section("3. Training and operating point", "training");
@@ -182,7 +196,7 @@ inline rep::html_document html_report(const result& r, const options& o) {
         c.highlights = {{best.validation_loss_all, best.validation_loss_positive, fmt::format("chosen \u03bb = {:.2f}", best.lambda),
                          rep::tone::ok}};
         c.x.label = "cross-entropy over every row (accuracy)";
-        c.y.label = fmt::format("cross-entropy over '{}' rows (missed positives)", r.data.positive);
+        c.y.label = fmt::format("cross-entropy, '{}' rows", r.data.positive);
         doc.chart(c, fmt::format("Hypervolume of the front against the reference point (1, 1): {:.4f}.", t.hypervolume));
     }
     {
@@ -305,7 +319,7 @@ inline rep::html_document html_report(const result& r, const options& o) {
     {
         rep::line_chart c;
         c.id = "detector-alarms";
-        c.title = "The stream (rolling mean of 50 rows, in training z-scores) and detector alarms";
+        c.title = "The stream and the detector alarms";
         const std::size_t js = static_cast<std::size_t>(std::find(r.data.features.begin(), r.data.features.end(), d.scaled) - r.data.features.begin());
         const std::size_t jh = static_cast<std::size_t>(std::find(r.data.features.begin(), r.data.features.end(), d.shifted) - r.data.features.begin());
         std::vector<double> x(d.rows), zs(d.rows), zh(d.rows);
@@ -321,8 +335,9 @@ inline rep::html_document html_report(const result& r, const options& o) {
         for (const auto& a : d.alarms) c.events.push_back({static_cast<double>(a.row), a.detector, rep::tone::error});
         c.x.label = "stream row";
         c.y.label = "z-score / error rate";
-        doc.chart(c, fmt::format("Model accuracy on the stream: {} before the change, {} after.", pct1(d.accuracy_before),
-                                 pct1(d.accuracy_after)));
+        doc.chart(c, fmt::format("Rolling means of 50 rows; features in training z-scores. Model accuracy on the stream: {} before "
+                                 "the change, {} after.",
+                                 pct1(d.accuracy_before), pct1(d.accuracy_after)));
     }
     std::vector<std::vector<std::string>> alarm_rows;
     for (const auto& a : d.alarms) alarm_rows.push_back({a.detector, std::to_string(a.row), a.row >= d.change_at ? fmt::format("{} rows after the change", a.row - d.change_at) : "before the change (false alarm)"});
@@ -342,14 +357,19 @@ inline rep::html_document html_report(const result& r, const options& o) {
         rep::bar_series acc{"test accuracy", s.values}, rec{"test recall", r.sweep.recall};
         for (std::size_t i = 0; i < s.values.size(); ++i) c.categories.push_back(fmt::format("run {}", i + 1));
         c.series = {acc, rec};
-        c.lines = {{s.mean, fmt::format("mean accuracy {}", pct1(s.mean)), rep::tone::info},
-                   {s.ci_low, "95% CI", rep::tone::neutral},
-                   {s.ci_high, "", rep::tone::neutral}};
+        c.lines = {{s.mean, fmt::format("mean accuracy {}", pct1(s.mean)), rep::tone::info}};
         c.y.format = rep::number_format::percent;
-        c.y.include = {0.8, 1.0};
         doc.chart(c);
     }
     doc.note(s.message, rep::tone::info);
+    if (!r.sweep.recall.empty()) {
+        const auto [lo, hi] = std::minmax_element(r.sweep.recall.begin(), r.sweep.recall.end());
+        doc.note(fmt::format("Test recall ranged from {} to {} over the seeds: a threshold set for a {} recall floor on about {} "
+                             "validation rows does not carry the floor to new data. Budget for the spread, or set the floor on "
+                             "more rows.",
+                             pct1(*lo), pct1(*hi), pct1(o.recall_floor), r.split.manifest.validation),
+                 *lo < o.recall_floor ? rep::tone::warning : rep::tone::ok);
+    }
     return doc;
 }
 

@@ -679,3 +679,30 @@ TEST_CASE("the bundled breast cancer data set") {
     CHECK(mldp::io::read_csv(path, o).kind("column_31") == column_kind::numeric);
 }
 #endif
+
+#ifdef MLDP_DATA_DIR
+// examples/data/co2_mauna_loa.csv (statsmodels' copy): weekly dates as YYYYMMDD, 59 weeks without a
+// value. Pinned values from Python: rows = list(csv.reader(...))[1:]; the first and last dates as
+// datetime.date(...).toordinal() - 719163 = -4296 (1958-03-29) and 11685 (2001-12-29); values
+// 316.1 and 371.5.
+TEST_CASE("the bundled Mauna Loa CO2 series: a time column by format") {
+    const std::string path = std::string(MLDP_DATA_DIR) + "/co2_mauna_loa.csv";
+    // Without a format the dates are plain integers.
+    CHECK(mldp::io::read_csv(path).kind("date") == column_kind::numeric);
+    csv_options o;
+    o.time_formats = {{"date", "%Y%m%d"}};
+    const mldp::frame f = mldp::io::read_csv(path, o);
+    REQUIRE(f.rows() == 2284);
+    const mldp::time_column& t = f.time("date");
+    CHECK(t.unit == mldp::time_unit::days);
+    CHECK(t.ticks.front() == -4296);
+    CHECK(t.ticks.back() == 11685);
+    for (std::size_t i = 1; i < t.ticks.size(); ++i) CHECK(t.ticks[i] - t.ticks[i - 1] == 7);  // weekly, none skipped
+    const auto co2 = f.numeric("co2");
+    CHECK(co2[0] == 316.1);
+    CHECK(co2[2283] == 371.5);
+    std::size_t missing = 0;
+    for (double v : co2) missing += std::isnan(v) ? 1u : 0u;
+    CHECK(missing == 59);
+}
+#endif

@@ -399,7 +399,7 @@ inline check not_null(std::string column) {
 /// follow the null policy. Throws invalid_argument for lo > hi or NaN bounds. Exactly mergeable; O(rows).
 inline check in_range(std::string column, double lo, double hi) {
     if (!(lo <= hi)) throw invalid_argument(fmt::format("mldp::quality::in_range: the bounds [{}, {}] are not an interval", lo, hi));
-    const std::string d = fmt::format("in_range({}, {}, {})", column, lo, hi);
+    const std::string d = fmt::format("in_range({}, {:.10g}, {:.10g})", column, lo, hi);  // readable; the bounds themselves are exact
     return detail::make_row_check("in_range", d, std::move(column), {detail::row_rule::in_range, lo, hi, {}});
 }
 
