@@ -24,7 +24,7 @@
 namespace mldp::stats {
 
 /// How mannwhitneyu computes its p-value (scipy's `method`): `automatic` is exact when one sample has
-/// at most 8 values and there are no ties, else asymptotic.
+/// at most 8 values and there are no ties (and n1 n2 <= 2 10^7), else asymptotic.
 enum class mwu_method { automatic, exact, asymptotic };
 
 /// "automatic", "exact" or "asymptotic".
@@ -85,13 +85,52 @@ inline double mwu_exact_sf(std::size_t m, std::size_t n, std::size_t u) {
     return cum / binomial_product(n, m);  // C(m + n, m)
 }
 
+// The same survival function when one sample is small (m <= 8) and the other large, in O(m kmax)
+// time and O(kmax) memory: the counts are the coefficients of the Gaussian binomial
+// [m + n choose m]_q = prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i). Dividing by the (1 - q^i) first
+// gives the partitions of k into parts <= m (additions only); the factors (1 - q^(n+i)) then
+// subtract terms at least n + i degrees lower, which exist only for k > n, where the partition
+// counts exceed the result by a modest factor when m is small (about 25 at m = 8), so the
+// subtraction loses a few digits at most. Checked against exact rational arithmetic in the tests.
+inline double mwu_exact_sf_small(std::size_t m, std::size_t n, std::size_t u) {
+    if (m > n) std::swap(m, n);
+    const std::size_t mn = m * n;
+    if (u > mn) return 0.0;
+    const std::size_t kmax = mn - u;
+    std::vector<double> c(kmax + 1, 0.0);
+    c[0] = 1.0;
+    for (std::size_t i = 1; i <= m; ++i) {
+        for (std::size_t k = i; k <= kmax; ++k) c[k] += c[k - i];
+    }
+    for (std::size_t i = 1; i <= m; ++i) {
+        const std::size_t s = n + i;
+        for (std::size_t k = kmax; k >= s && k <= kmax; --k) c[k] -= c[k - s];
+    }
+    return pairwise_sum(c.data(), c.size()) / binomial_product(n, m);
+}
+
+// Sizes for which the exact null distribution is computed: the recurrence above when n1 n2 <= 10^5,
+// the generating function when the smaller sample has at most 8 values and n1 n2 <= 2 10^7
+// (at most 10^7 coefficients: 80 MB, about a second at worst).
+inline bool mwu_exact_feasible(std::size_t n1, std::size_t n2) noexcept {
+    const double prod = static_cast<double>(n1) * static_cast<double>(n2);
+    return prod <= 1e5 || ((std::min)(n1, n2) <= 8 && prod <= 2e7);
+}
+
+inline double mwu_exact_p(std::size_t n1, std::size_t n2, std::size_t u) {
+    return static_cast<double>(n1) * static_cast<double>(n2) <= 1e5 ? mwu_exact_sf(n1, n2, u) : mwu_exact_sf_small(n1, n2, u);
+}
+
 }  // namespace detail
 
 /// Mann-Whitney U test of whether values of `a` tend to be larger or smaller than values of `b`,
 /// equal to scipy.stats.mannwhitneyu(a, b, use_continuity, alternative, method): U1 = R1 - n1 (n1+1)/2
-/// from midranks; exact p-values by the recurrence (counts to C(n1+n2, n1), exact below 2^53), else
-/// z = (U - n1 n2 / 2 - 0.5) / sigma with sigma corrected for ties. O((n + m) log(n + m)) asymptotic;
-/// O(n1^2 n2^2) exact, so `exact` is refused (invalid_argument) when n1 n2 > 10^5.
+/// from midranks; exact p-values by the recurrence (counts to C(n1+n2, n1), exact below 2^53) when
+/// n1 n2 <= 10^5, or from the Gaussian-binomial generating function when the smaller sample has at most
+/// 8 values and n1 n2 <= 2 10^7; else z = (U - n1 n2 / 2 - 0.5) / sigma with sigma corrected for ties.
+/// O((n + m) log(n + m)) asymptotic; exact O(n1^2 n2^2) (recurrence) or O(min(n1, n2) n1 n2)
+/// (generating function). `exact` beyond those sizes is refused (invalid_argument); `automatic` then
+/// uses the asymptotic p-value (scipy 1.10 would attempt its exact method, impractically slowly there).
 /// Throws data_error for an empty sample, Inf, or NaN under nan_policy::raise.
 template <class A, class B>
 mwu_result mannwhitneyu(A&& a, B&& b, const mwu_options& options = {}) {
@@ -131,15 +170,16 @@ mwu_result mannwhitneyu(A&& a, B&& b, const mwu_options& options = {}) {
     }
     mwu_method method = options.method;
     if (method == mwu_method::automatic) {
-        method = (n1 > 8 && n2 > 8) || ties ? mwu_method::asymptotic : mwu_method::exact;
+        method = (n1 > 8 && n2 > 8) || ties || !detail::mwu_exact_feasible(n1, n2) ? mwu_method::asymptotic : mwu_method::exact;
     }
     double p;
     if (method == mwu_method::exact) {
-        if (n1d * n2d > 1e5) {
-            throw invalid_argument("mldp::stats::mannwhitneyu: the exact method needs n1 * n2 <= 100000, got " +
+        if (!detail::mwu_exact_feasible(n1, n2)) {
+            throw invalid_argument("mldp::stats::mannwhitneyu: the exact method needs n1 * n2 <= 100000, or the smaller sample "
+                                   "at most 8 values and n1 * n2 <= 2e7; got " +
                                    std::to_string(n1) + " x " + std::to_string(n2) + " (use the asymptotic method)");
         }
-        p = detail::mwu_exact_sf(n1, n2, static_cast<std::size_t>(u));
+        p = detail::mwu_exact_p(n1, n2, static_cast<std::size_t>(u));
     } else {
         const double mu = n1d * n2d / 2;
         const double sigma = std::sqrt(n1d * n2d / 12 * ((nd + 1) - tie_term / (nd * (nd - 1))));
