@@ -516,6 +516,7 @@ struct drift_step {
     std::string scaled, shifted;
     double scale = 1.0, shift = 0.0;  ///< the shift in the feature's units
     std::size_t rows = 0, change_at = 0, window = 0;
+    double alpha = 0.05;                              ///< the monitor's level after the correction
     std::vector<mldp::drift::drift_report> windows;  ///< one per tumbling window
     std::vector<alarm> alarms;
     std::vector<double> scaled_values, shifted_values;  ///< the stream of the two changed features
@@ -570,6 +571,7 @@ inline drift_step drift_scenario(const dataset& d, const split_step& s, const tr
     mldp::drift::monitor_options mo;
     mo.window = {mldp::drift::window_kind::tumbling, o.window_rows, 1};
     mo.columns = d.features;
+    r.alpha = mo.alpha;
     mldp::drift::drift_monitor monitor(take_rows(d.frame, s.split.train), mo);
     r.windows = monitor.update(stream, progress);
 

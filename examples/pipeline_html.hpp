@@ -278,21 +278,26 @@ inline rep::html_document html_report(const result& r, const options& o) {
                               "{:+.4g} ({:g} training standard deviations).",
                               d.rows, d.window, d.change_at, d.scaled, d.scale, d.shifted, d.shift, o.shift_sd));
     if (!d.windows.empty()) {
+        // The monitor's decision rule as a chart: a feature drifts when its Benjamini-Hochberg adjusted
+        // p-value is below alpha, i.e. its bar crosses the line.
         const auto& last = d.windows.back();
         rep::bar_chart c;
         c.id = "drift-features";
-        c.title = fmt::format("KS statistic per feature, last window (rows {}-{})", (d.windows.size() - 1) * d.window, d.windows.size() * d.window - 1);
-        rep::bar_series stable{"no drift", {}}, drifted{"drift (adjusted p < 0.05)", {}};
+        c.title = fmt::format("Per-feature drift in the last window (rows {}-{})", (d.windows.size() - 1) * d.window,
+                              d.windows.size() * d.window - 1);
+        rep::bar_series stable{"no drift", {}}, drifted{"drift", {}};
         for (const auto& col : last.columns) {
             c.categories.push_back(col.column);
-            stable.values.push_back(col.drift ? std::nan("") : col.statistic);
-            drifted.values.push_back(col.drift ? col.statistic : std::nan(""));
+            const double v = -std::log10((std::max)(col.p_adjusted, 1e-300));
+            stable.values.push_back(col.drift ? std::nan("") : v);
+            drifted.values.push_back(col.drift ? v : std::nan(""));
         }
         c.series = {stable, drifted};
         c.stacked = true;
-        c.y.label = "KS D";
+        c.lines = {{-std::log10(d.alpha), fmt::format("alpha {:g}", d.alpha), rep::tone::warning}};
+        c.y.label = "-log10 adjusted p (KS)";
         c.layout.height = 400;
-        doc.chart(c);
+        doc.chart(c, "KS test per feature against the training rows, p-values adjusted by Benjamini-Hochberg across features.");
     }
     {
         rep::line_chart c;
@@ -309,7 +314,7 @@ inline rep::html_document html_report(const result& r, const options& o) {
             }
             c.series.push_back(s);
         }
-        c.lines = {{-std::log10(0.05), "alpha 0.05", rep::tone::warning}};
+        c.lines = {{-std::log10(d.alpha), fmt::format("alpha {:g}", d.alpha), rep::tone::warning}};
         c.events = {{static_cast<double>(d.change_at), "recalibration", rep::tone::info}};
         c.x.label = "stream row at the end of the window";
         c.x.include = {0.0};
