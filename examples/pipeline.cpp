@@ -54,21 +54,26 @@ mldp::progress_fn progress_bar(const console& c) {
     if (!c.tty_err) return {};
     return [](const mldp::progress_event& e) {
         const std::size_t width = 30;
-        const std::size_t filled = e.total ? e.done * width / e.total : width;
+        const std::size_t filled = e.total && e.done < e.total ? e.done * width / e.total : width;
         fmt::print(stderr, "\r  {:<24} [{}{}] {}/{}", e.task, std::string(filled, '#'), std::string(width - filled, '.'), e.done, e.total);
         if (e.done >= e.total) fmt::print(stderr, "\r{:80}\r", "");
         std::fflush(stderr);
     };
 }
 
-int usage(const char* why) {
-    fmt::print(stderr,
-               "pipeline: {}\n"
-               "usage: pipeline [data.csv] [--label COL] [--positive CLASS] [--key COL] [--slice COL]\n"
-               "                [--scale-feature COL] [--shift-feature COL] [--seed N] [--recall-floor R] [--out DIR]\n"
-               "With no file, runs on the bundled Breast Cancer Wisconsin data.\n",
-               why);
+constexpr const char* usage_text =
+    "usage: pipeline [data.csv --label COL] [--positive CLASS] [--key COL] [--slice COL] [--delimiter C]\n"
+    "                [--scale-feature COL] [--shift-feature COL] [--seed N] [--recall-floor R] [--out DIR]\n"
+    "With no file, runs on the bundled Breast Cancer Wisconsin data.\n";
+
+int usage(const std::string& why) {
+    fmt::print(stderr, "pipeline: {}\n{}", why, usage_text);
     return 2;
+}
+
+// Clears a half-drawn progress bar before an error message.
+void clear_progress_line(const console& c) {
+    if (c.tty_err) fmt::print(stderr, "\r{:80}\r", "");
 }
 
 std::string pct(double x) { return std::isnan(x) ? std::string("n/a") : fmt::format("{:.1f}%", 100.0 * x); }
@@ -79,22 +84,42 @@ int main(int argc, char** argv) {
     pipeline::options o;
     std::string out_dir = ".";
     bool bundled = true;
+    mldp::io::csv_options csv;
+    bool label_given = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            fmt::print("{}", usage_text);
+            return 0;
+        }
         if (a.rfind("--", 0) == 0) {
-            if (a == "--help" || a == "-h") return usage("help") == 2 ? 0 : 0;
-            if (i + 1 >= argc) return usage(("option " + a + " needs a value").c_str());
+            if (i + 1 >= argc) return usage("option " + a + " needs a value");
             const std::string v = argv[++i];
-            if (a == "--label") o.label = v;
-            else if (a == "--positive") o.positive = v;
+            char* end = nullptr;
+            if (a == "--label") {
+                o.label = v;
+                label_given = true;
+            } else if (a == "--positive") o.positive = v;
             else if (a == "--key") o.key = v;
             else if (a == "--slice") o.slice = v;
             else if (a == "--scale-feature") o.scale_feature = v;
             else if (a == "--shift-feature") o.shift_feature = v;
-            else if (a == "--seed") o.seed = std::strtoull(v.c_str(), nullptr, 10);
-            else if (a == "--recall-floor") o.recall_floor = std::strtod(v.c_str(), nullptr);
             else if (a == "--out") out_dir = v;
-            else return usage(("unknown option " + a).c_str());
+            else if (a == "--delimiter") {
+                if (v.size() != 1 && v != "\\t") return usage("--delimiter takes one character (or \\t), got '" + v + "'");
+                csv.delimiter = v == "\\t" ? '\t' : v[0];
+            } else if (a == "--seed") {
+                errno = 0;
+                o.seed = std::strtoull(v.c_str(), &end, 10);
+                if (v.empty() || v[0] == '-' || *end != '\0' || errno == ERANGE) return usage("--seed takes an unsigned integer, got '" + v + "'");
+            } else if (a == "--recall-floor") {
+                o.recall_floor = std::strtod(v.c_str(), &end);
+                if (v.empty() || *end != '\0' || !(o.recall_floor > 0.0 && o.recall_floor <= 1.0)) {
+                    return usage("--recall-floor takes a number in (0, 1], got '" + v + "'");
+                }
+            } else {
+                return usage("unknown option " + a);
+            }
         } else if (o.csv.empty()) {
             o.csv = a;
             bundled = false;
@@ -103,14 +128,20 @@ int main(int argc, char** argv) {
         }
     }
     if (bundled) {
+        // The bundled data's columns, where the command line did not name others.
         o.csv = std::string(MLDP_EXAMPLE_DATA) + "/breast_cancer_wisconsin.csv";
-        o.label = "diagnosis";
-        o.positive = "malignant";
-        o.key = "case";
-        o.slice = "mean_radius";
-        o.scale_feature = "mean_texture";
-        o.shift_feature = "mean_smoothness";
+        if (o.positive.empty() && o.label == "diagnosis") o.positive = "malignant";
+        if (o.key.empty()) o.key = "case";
+        if (o.slice.empty()) o.slice = "mean_radius";
+        if (o.scale_feature.empty()) o.scale_feature = "mean_texture";
+        if (o.shift_feature.empty()) o.shift_feature = "mean_smoothness";
+    } else if (!label_given) {
+        return usage("name the label column of " + o.csv + " with --label");
     }
+    // The label and the key are identifiers, read as text even when they look like numbers (0/1
+    // labels, ids beyond 2^53 or with leading zeros).
+    csv.kinds.push_back({o.label, mldp::column_kind::categorical});
+    if (!o.key.empty() && o.key != o.label) csv.kinds.push_back({o.key, mldp::column_kind::categorical});
 
     console c;
     c.color = isatty(fileno(stdout)) != 0 && std::getenv("NO_COLOR") == nullptr;
@@ -120,9 +151,10 @@ int main(int argc, char** argv) {
 
     pipeline::result r;
     try {
-        mldp::frame f = mldp::io::read_csv(o.csv);
+        mldp::frame f = mldp::io::read_csv(o.csv, csv);
         r = pipeline::run(std::move(f), o.csv, o, progress);
-    } catch (const mldp::error& e) {
+    } catch (const std::exception& e) {
+        clear_progress_line(c);
         fmt::print(stderr, "pipeline: {}\n", e.what());
         return 1;
     }
@@ -130,6 +162,10 @@ int main(int argc, char** argv) {
     c.say(fmt::emphasis::bold, "mldp {} end-to-end pipeline\n", mldp::version_string);
     fmt::print("data: {} ({} rows, {} numeric features); label '{}', positive class '{}'; key {}\n", r.source, r.data.frame.rows(),
                r.data.features.size(), o.label, r.data.positive, r.data.key_column.empty() ? "(row number)" : "'" + r.data.key_column + "'");
+    if (!r.data.ignored.empty()) {
+        fmt::print("   not used by the model (not numeric: a value that is not a number makes a column categorical): {}\n",
+                   fmt::join(r.data.ignored, ", "));
+    }
 
     // 1. Split
     const auto& m = r.split.manifest;
@@ -176,8 +212,12 @@ int main(int argc, char** argv) {
                    13 + r.data.positive.size(), front ? "*" : "", s.at_floor.feasible ? pct(s.at_floor.point.accuracy()) : "floor not met",
                    i == t.chosen ? "  <- chosen" : "");
     }
-    fmt::print("   hypervolume of the front {:.4f}; chosen lambda {:.2f} (best validation accuracy with recall >= {}),\n", t.hypervolume,
-               best.lambda, pct(o.recall_floor));
+    if (!t.data.unused.empty()) {
+        fmt::print("   features without two distinct finite training values, left out: {}\n", fmt::join(t.data.unused, ", "));
+    }
+    fmt::print("   hypervolume of the front {:.4f} (reference ({:.4g}, {:.4g})); chosen lambda {:.2f} (best validation accuracy with\n"
+               "   recall >= {}, ties to the larger lambda),\n",
+               t.hypervolume, t.reference[0], t.reference[1], best.lambda, pct(o.recall_floor));
     fmt::print("   early stopping kept epoch {} of {}; threshold {:.4f}\n", best.best_epoch + 1, best.epochs, t.threshold);
     const auto& tp = t.test_at_threshold;
     fmt::print("   test at the threshold: accuracy {}, recall ", pct(tp.accuracy()));
@@ -230,9 +270,12 @@ int main(int argc, char** argv) {
         if (ec) throw mldp::error(fmt::format("cannot create the directory {}: {}", out_dir, ec.message()));
         std::ofstream js(json_path, std::ios::binary);
         if (!js) throw mldp::error(fmt::format("cannot write {}: {}", json_path, std::strerror(errno)));
-        js << j.dump(2) << '\n';
+        // Text from the CSV that is not valid UTF-8 becomes U+FFFD rather than an exception.
+        js << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        js.close();
+        if (!js) throw mldp::error(fmt::format("cannot write {} (disk full?)", json_path));
         pipeline::html_report(r, o).save(html_path);
-    } catch (const mldp::error& e) {
+    } catch (const std::exception& e) {
         fmt::print(stderr, "pipeline: {}\n", e.what());
         return 1;
     }

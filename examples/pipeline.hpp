@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -70,6 +71,8 @@ struct dataset {
     std::vector<std::string> keys;      ///< key text per row
     std::string positive, negative;
     std::string key_column;             ///< "" when the row number is the key
+    std::vector<std::string> ignored;   ///< columns that are neither label, key nor numeric feature
+    std::string scaled, shifted;        ///< the drift scenario's two features
 };
 
 inline std::string cell_text(const mldp::frame::column& c, std::size_t row) {
@@ -115,6 +118,13 @@ inline dataset prepare(mldp::frame f, const options& o) {
                                                  o.label, counts.size()));
     }
     std::sort(counts.begin(), counts.end());
+    for (const auto& c : counts) {
+        if (c.second < 10) {
+            throw mldp::invalid_argument(fmt::format("class '{}' of '{}' has {} rows; the pipeline needs at least 10 per class to "
+                                                     "split, train, validate and test",
+                                                     c.first, o.label, c.second));
+        }
+    }
     if (!o.positive.empty()) {
         auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == o.positive; });
         if (it == counts.end()) {
@@ -138,9 +148,30 @@ inline dataset prepare(mldp::frame f, const options& o) {
         for (std::size_t i = 0; i < n; ++i) d.keys[i] = fmt::format("row-{}", i);
     }
     for (const auto& c : f.all()) {
-        if (c.kind() == mldp::column_kind::numeric && c.name != o.label && c.name != o.key) d.features.push_back(c.name);
+        if (c.name == o.label || c.name == o.key) continue;
+        (c.kind() == mldp::column_kind::numeric ? d.features : d.ignored).push_back(c.name);
     }
     if (d.features.empty()) throw mldp::invalid_argument("the data has no numeric feature column to train on");
+    // Every column option is checked here, before any work.
+    if (!o.slice.empty()) (void)f.at(o.slice);
+    const auto is_feature = [&](const std::string& name) {
+        return std::find(d.features.begin(), d.features.end(), name) != d.features.end();
+    };
+    for (const auto& name : {o.scale_feature, o.shift_feature}) {
+        if (!name.empty() && !is_feature(name)) {
+            throw mldp::invalid_argument(fmt::format("'{}' is not a numeric feature column (features: {})", name, fmt::join(d.features, ", ")));
+        }
+    }
+    if (d.features.size() < 2) throw mldp::invalid_argument("the drift scenario needs two numeric feature columns");
+    d.scaled = o.scale_feature.empty() ? d.features[(std::min)(std::size_t{1}, d.features.size() - 1)] : o.scale_feature;
+    d.shifted = o.shift_feature;
+    if (d.shifted.empty()) {
+        d.shifted = d.features[(std::min)(std::size_t{4}, d.features.size() - 1)];
+        if (d.shifted == d.scaled) d.shifted = d.features[d.scaled == d.features[0] ? 1 : 0];
+    }
+    if (d.shifted == d.scaled) {
+        throw mldp::invalid_argument(fmt::format("--scale-feature and --shift-feature name the same column '{}'", d.scaled));
+    }
     d.frame = std::move(f);
     return d;
 }
@@ -213,6 +244,10 @@ inline quality_step validate(const dataset& d, const split_step& s, const option
     quality_step q;
     // The schema is learnt from the training rows only, as it would be before new data arrives.
     q.schema = mldp::quality::infer_schema(take_rows(d.frame, s.split.train));
+    // The key identifies rows: its training vocabulary says nothing about new rows' keys.
+    q.schema.columns.erase(std::remove_if(q.schema.columns.begin(), q.schema.columns.end(),
+                                          [&](const mldp::quality::column_spec& c) { return c.name == d.key_column; }),
+                           q.schema.columns.end());
     mldp::quality::validator v;
     for (auto& c : mldp::quality::schema_checks(q.schema)) v.expect(std::move(c));
     if (!d.key_column.empty()) v.expect(mldp::quality::unique(d.key_column));
@@ -228,10 +263,12 @@ inline quality_step validate(const dataset& d, const split_step& s, const option
 // ---------------------------------------------------------------------------------------------
 // Step 3: training
 
-/// Standardized design matrices of the three subsets (train mean and sd; missing values -> 0, the
-/// train mean).
+/// Standardized design matrices of the three subsets (train mean and sd; missing and infinite values
+/// -> 0, the train mean). A feature with fewer than two distinct finite training values gets sd = +inf,
+/// so it is 0 everywhere and cannot move a prediction (`unused` names them).
 struct design {
     std::vector<double> mean, sd;
+    std::vector<std::string> unused;
     xt::xtensor<double, 2> train, validation, test;
     std::vector<double> y_train, y_validation, y_test;
 };
@@ -244,7 +281,7 @@ inline xt::xtensor<double, 2> standardize(const dataset& d, const std::vector<st
         const auto v = d.frame.numeric(d.features[j]);
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const double a = v[rows[i]];
-            x(i, j) = std::isnan(a) ? 0.0 : (a - mean[j]) / sd[j];
+            x(i, j) = std::isfinite(a) ? (a - mean[j]) / sd[j] : 0.0;  // missing or infinite: the training mean
         }
     }
     return x;
@@ -263,16 +300,17 @@ inline design make_design(const dataset& d, const mldp::split::split_result& s) 
     m.sd.assign(p, 1.0);
     for (std::size_t j = 0; j < p; ++j) {
         const auto v = d.frame.numeric(d.features[j]);
-        std::vector<double> x;
+        mldp::sketch::moments mo;
         for (auto r : s.train) {
-            if (!std::isnan(v[r])) x.push_back(v[r]);
+            if (std::isfinite(v[r])) mo.update(v[r]);
         }
-        if (x.size() >= 2) {
-            mldp::sketch::moments mo;
-            for (double a : x) mo.update(a);
+        const double sd = mo.count() >= 2 ? std::sqrt(mo.variance()) : 0.0;
+        if (sd > 0.0 && std::isfinite(sd)) {
             m.mean[j] = mo.mean();
-            const double sd = std::sqrt(mo.variance());
-            m.sd[j] = sd > 0.0 && std::isfinite(sd) ? sd : 1.0;
+            m.sd[j] = sd;
+        } else {
+            m.sd[j] = std::numeric_limits<double>::infinity();
+            m.unused.push_back(d.features[j]);
         }
     }
     m.train = standardize(d, s.train, m.mean, m.sd);
@@ -413,7 +451,8 @@ struct training_step {
     /// Indices into sweep of the Pareto-optimal runs on the two validation objectives (cross-entropy
     /// over every row, over the positive rows).
     std::vector<std::uint64_t> front;
-    double hypervolume = 0.0;          ///< of the front against (1, 1)
+    double hypervolume = 0.0;          ///< of the front against `reference`
+    std::vector<double> reference;     ///< 1.1 x the worst value of each objective over the sweep
     std::size_t chosen = 0;            ///< the run with the best validation accuracy at the recall floor (ties: larger lambda)
     double threshold = 0.5;
     std::vector<mldp::loss::operating_point::confusion_point> validation_curve;  ///< of the chosen run
@@ -439,11 +478,16 @@ inline training_step train_sweep(const dataset& d, const split_step& s, const op
         t.sweep.push_back(train(t.data, o.lambdas[i], o, o.seed));
         const auto& r = t.sweep.back();
         archive.insert(std::vector<double>{r.validation_loss_all, r.validation_loss_positive}, i);
-        mldp::detail::report_progress(progress, "weight sweep", i + 1, o.lambdas.size());
+        if (progress) progress({"weight sweep", i + 1, o.lambdas.size()});
     }
     for (const auto& e : archive.members()) t.front.push_back(e.id);
     std::sort(t.front.begin(), t.front.end());
-    t.hypervolume = archive.hypervolume(std::vector<double>{1.0, 1.0});
+    t.reference = {0.0, 0.0};
+    for (const auto& r : t.sweep) {
+        t.reference[0] = (std::max)(t.reference[0], 1.1 * r.validation_loss_all);
+        t.reference[1] = (std::max)(t.reference[1], 1.1 * r.validation_loss_positive);
+    }
+    t.hypervolume = archive.hypervolume(t.reference);
     for (std::size_t i = 1; i < t.sweep.size(); ++i) {
         const auto& a = t.sweep[i].at_floor;
         const auto& b = t.sweep[t.chosen].at_floor;
@@ -474,27 +518,46 @@ inline slice_step slice_test(const dataset& d, const split_step& s, const traini
     r.column = o.slice.empty() ? d.features.front() : o.slice;
     const auto& col = d.frame.at(r.column);
     r.slice_of_row.resize(s.split.test.size());
-    if (col.kind() == mldp::column_kind::numeric) {
-        // Tertiles of the training rows: small / medium / large.
-        const auto v = d.frame.numeric(r.column);
+    if (col.kind() != mldp::column_kind::categorical) {
+        // Numeric and time columns: tertiles of the training rows (low / mid / high; time in ticks).
+        std::vector<double> v(d.frame.rows());
+        if (col.kind() == mldp::column_kind::numeric) {
+            const auto nv = d.frame.numeric(r.column);
+            v.assign(nv.begin(), nv.end());
+        } else {
+            const auto& tc = d.frame.time(r.column);
+            for (std::size_t i = 0; i < v.size(); ++i) v[i] = tc.is_missing(i) ? std::nan("") : static_cast<double>(tc.ticks[i]);
+        }
         std::vector<double> x;
         for (auto i : s.split.train) {
-            if (!std::isnan(v[i])) x.push_back(v[i]);
+            if (std::isfinite(v[i])) x.push_back(v[i]);
         }
         if (x.empty()) throw mldp::data_error(r.column, mldp::data_error::no_row, "the slice column has no value in the training rows");
         const auto q = mldp::quantiles(x.data(), x.size(), {1.0 / 3.0, 2.0 / 3.0});
         const double q1 = q[0], q2 = q[1];
         for (std::size_t k = 0; k < s.split.test.size(); ++k) {
             const double a = v[s.split.test[k]];
-            r.slice_of_row[k] = std::isnan(a) ? "missing"
-                                : a < q1      ? fmt::format("1 low (< {:.4g})", q1)
-                                : a < q2      ? fmt::format("2 mid [{:.4g}, {:.4g})", q1, q2)
-                                              : fmt::format("3 high (>= {:.4g})", q2);
+            r.slice_of_row[k] = !std::isfinite(a) ? "missing"
+                                : a < q1          ? fmt::format("1 low (< {:.6g})", q1)
+                                : a < q2          ? fmt::format("2 mid [{:.6g}, {:.6g})", q1, q2)
+                                                  : fmt::format("3 high (>= {:.6g})", q2);
         }
     } else {
+        // Categories: the 8 most frequent in the test rows by name, the rest as "(other)".
+        std::vector<std::pair<std::string, std::size_t>> counts;
         for (std::size_t k = 0; k < s.split.test.size(); ++k) {
             r.slice_of_row[k] = cell_text(col, s.split.test[k]);
             if (r.slice_of_row[k].empty()) r.slice_of_row[k] = "missing";
+            auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == r.slice_of_row[k]; });
+            if (it == counts.end()) counts.emplace_back(r.slice_of_row[k], 1);
+            else ++it->second;
+        }
+        if (counts.size() > 8) {
+            std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+            counts.resize(8);
+            for (auto& label : r.slice_of_row) {
+                if (std::none_of(counts.begin(), counts.end(), [&](const auto& c) { return c.first == label; })) label = "(other)";
+            }
         }
     }
     mldp::audit::slice_options so;
@@ -527,16 +590,12 @@ struct drift_step {
 inline drift_step drift_scenario(const dataset& d, const split_step& s, const training_step& t, const options& o,
                                  const progress_fn& progress = {}) {
     drift_step r;
-    r.scaled = o.scale_feature.empty() ? d.features[(std::min)(std::size_t{1}, d.features.size() - 1)] : o.scale_feature;
-    r.shifted = o.shift_feature.empty() ? d.features[(std::min)(std::size_t{4}, d.features.size() - 1)] : o.shift_feature;
-    for (const auto& name : {r.scaled, r.shifted}) {
-        if (std::find(d.features.begin(), d.features.end(), name) == d.features.end()) {
-            throw mldp::invalid_argument(fmt::format("drift feature '{}' is not a numeric feature column", name));
-        }
-    }
+    r.scaled = d.scaled;  // chosen and checked by prepare()
+    r.shifted = d.shifted;
     const std::size_t jh = static_cast<std::size_t>(std::find(d.features.begin(), d.features.end(), r.shifted) - d.features.begin());
     r.scale = o.scale;
-    r.shift = o.shift_sd * t.data.sd[jh];
+    // In the feature's units: shift_sd training standard deviations (1 unit for an unused feature).
+    r.shift = o.shift_sd * (std::isfinite(t.data.sd[jh]) ? t.data.sd[jh] : 1.0);
     r.rows = o.stream_rows;
     r.change_at = o.stream_rows / 2;
     r.window = o.window_rows;
@@ -585,15 +644,20 @@ inline drift_step drift_scenario(const dataset& d, const split_step& s, const tr
     pho.threshold = 100.0;
     mldp::drift::page_hinkley ph(pho);
     const model& m = t.sweep[t.chosen].best;
+    std::vector<mldp::numeric_view> cols;
+    for (const auto& f : d.features) cols.push_back(stream.numeric(f));
     std::size_t right_before = 0, right_after = 0;
     r.errors.resize(r.rows);
     for (std::size_t i = 0; i < r.rows; ++i) {
-        if (ad.update(r.scaled_values[i])) r.alarms.push_back({"adwin(" + r.scaled + ")", i});
-        if (ph.update(r.shifted_values[i])) r.alarms.push_back({"page_hinkley(" + r.shifted + ")", i});
+        // The detectors take finite values only: a missing reading is skipped, as a serving loop would.
+        if (std::isfinite(r.scaled_values[i]) && ad.update(r.scaled_values[i])) r.alarms.push_back({"adwin(" + r.scaled + ")", i});
+        if (std::isfinite(r.shifted_values[i]) && ph.update(r.shifted_values[i])) {
+            r.alarms.push_back({"page_hinkley(" + r.shifted + ")", i});
+        }
         double z = m.b;
-        for (std::size_t j = 0; j < d.features.size(); ++j) {
-            const double a = stream.numeric(d.features[j])[i];
-            z += (std::isnan(a) ? 0.0 : (a - t.data.mean[j]) / t.data.sd[j]) * m.w(j);
+        for (std::size_t j = 0; j < cols.size(); ++j) {
+            const double a = cols[j][i];
+            z += (std::isfinite(a) ? (a - t.data.mean[j]) / t.data.sd[j] : 0.0) * m.w(j);
         }
         const double prob = 1.0 / (1.0 + std::exp(-z));
         const double yi = d.y[rows[i]];

@@ -20,14 +20,22 @@ namespace rep = mldp::report;
 
 inline std::string pct1(double x) { return std::isnan(x) ? std::string("n/a") : fmt::format("{:.1f}%", 100.0 * x); }
 
-/// Mean of v[i - w + 1 .. i] (fewer at the start): the stream charts smooth single rows.
+/// Mean of the finite values among v[i - w + 1 .. i] (fewer at the start; NaN when none is finite):
+/// the stream charts smooth single rows.
 inline std::vector<double> rolling_mean(const std::vector<double>& v, std::size_t w) {
     std::vector<double> out(v.size());
     double s = 0.0;
+    std::size_t n = 0;
     for (std::size_t i = 0; i < v.size(); ++i) {
-        s += v[i];
-        if (i >= w) s -= v[i - w];
-        out[i] = s / static_cast<double>((std::min)(i + 1, w));
+        if (std::isfinite(v[i])) {
+            s += v[i];
+            ++n;
+        }
+        if (i >= w && std::isfinite(v[i - w])) {
+            s -= v[i - w];
+            --n;
+        }
+        out[i] = n ? s / static_cast<double>(n) : std::nan("");
     }
     return out;
 }
@@ -101,11 +109,16 @@ inline rep::html_document html_report(const result& r, const options& o) {
         if (diff.empty()) {
             doc.note("No feature differs between subsets.", rep::tone::ok);
         } else {
+            // The SMD two random subsets of these sizes show by chance: sd of d ~ sqrt(1/n1 + 1/n2).
+            const double n_small = static_cast<double>((std::min)(r.split.manifest.validation, r.split.manifest.test));
+            const double n_large = static_cast<double>(r.split.manifest.train);
+            const double chance_sd = std::sqrt(1.0 / n_small + 1.0 / n_large);
             doc.note(fmt::format("{} of {} feature comparisons differ: |standardized mean difference| above {} (a common balance "
-                                 "rule) or a significant test after {} correction. With about a hundred rows per subset, an SMD of "
-                                 "0.1 is within sampling noise; the tests, which account for it, are what to read first.",
+                                 "rule) or a significant test after {} correction. Between random subsets of {} and {} rows the "
+                                 "SMD itself varies by about {:.2f} (one standard deviation), so read the tests first.",
                                  diff.size(), r.split.report.features.size(), r.split.report.options.max_abs_smd,
-                                 r.split.report.options.correction == mldp::stats::correction::holm ? "Holm" : "multiple-testing"),
+                                 r.split.report.options.correction == mldp::stats::correction::holm ? "Holm" : "multiple-testing",
+                                 r.split.manifest.train, (std::min)(r.split.manifest.validation, r.split.manifest.test), chance_sd),
                      rep::tone::warning);
             doc.table({"feature", "subsets", "test", "adjusted p", "SMD"}, diff);
         }
@@ -144,9 +157,13 @@ inline rep::html_document html_report(const result& r, const options& o) {
     if (rows.empty()) {
         doc.note("Every error- and warning-level check passed.", rep::tone::ok);
     } else {
-        doc.note("Values outside the training rows' range (plus the margin) are what a model trained on those rows has never "
-                 "seen: worth a look before serving.",
-                 rep::tone::warning);
+        const bool ranges = std::any_of(r.quality.report.findings.begin(), r.quality.report.findings.end(),
+                                        [](const mldp::quality::finding& f) { return !f.passed && f.code == "in_range"; });
+        if (ranges) {
+            doc.note("in_range findings: values outside the training rows' range (plus the margin), which a model trained on those "
+                     "rows has never seen; worth a look before serving.",
+                     rep::tone::warning);
+        }
         doc.table({"severity", "check", "column", "rows", "finding"}, rows, tones);
     }
     if (!note_rows.empty()) {
@@ -197,7 +214,9 @@ inline rep::html_document html_report(const result& r, const options& o) {
                          rep::tone::ok}};
         c.x.label = "cross-entropy over every row (accuracy)";
         c.y.label = fmt::format("cross-entropy, '{}' rows", r.data.positive);
-        doc.chart(c, fmt::format("Hypervolume of the front against the reference point (1, 1): {:.4f}.", t.hypervolume));
+        doc.chart(c, fmt::format("Hypervolume of the front against the reference point ({:.4g}, {:.4g}), 1.1 times the worst value "
+                                 "of each objective: {:.4g}.",
+                                 t.reference[0], t.reference[1], t.hypervolume));
     }
     {
         rep::line_chart c;
@@ -278,8 +297,8 @@ inline rep::html_document html_report(const result& r, const options& o) {
                               "{:+.4g} ({:g} training standard deviations).",
                               d.rows, d.window, d.change_at, d.scaled, d.scale, d.shifted, d.shift, o.shift_sd));
     if (!d.windows.empty()) {
-        // The monitor's decision rule as a chart: a feature drifts when its Benjamini-Hochberg adjusted
-        // p-value is below alpha, i.e. its bar crosses the line.
+        // The monitor's test as a chart: a feature's distribution drifted when its Benjamini-Hochberg
+        // adjusted p-value is at most alpha, i.e. its bar reaches the line.
         const auto& last = d.windows.back();
         rep::bar_chart c;
         c.id = "drift-features";
@@ -297,7 +316,8 @@ inline rep::html_document html_report(const result& r, const options& o) {
         c.lines = {{-std::log10(d.alpha), fmt::format("alpha {:g}", d.alpha), rep::tone::warning}};
         c.y.label = "-log10 adjusted p (KS)";
         c.layout.height = 400;
-        doc.chart(c, "KS test per feature against the training rows, p-values adjusted by Benjamini-Hochberg across features.");
+        doc.chart(c, "KS test per feature against the training rows, p-values adjusted by Benjamini-Hochberg across features. The "
+                     "monitor also flags a rise in the missing rate, so a flagged bar can sit below the line.");
     }
     {
         rep::line_chart c;
@@ -369,11 +389,17 @@ inline rep::html_document html_report(const result& r, const options& o) {
     doc.note(s.message, rep::tone::info);
     if (!r.sweep.recall.empty()) {
         const auto [lo, hi] = std::minmax_element(r.sweep.recall.begin(), r.sweep.recall.end());
-        doc.note(fmt::format("Test recall ranged from {} to {} over the seeds: a threshold set for a {} recall floor on about {} "
-                             "validation rows does not carry the floor to new data. Budget for the spread, or set the floor on "
-                             "more rows.",
-                             pct1(*lo), pct1(*hi), pct1(o.recall_floor), r.split.manifest.validation),
-                 *lo < o.recall_floor ? rep::tone::warning : rep::tone::ok);
+        if (*lo < o.recall_floor) {
+            doc.note(fmt::format("Test recall ranged from {} to {} over the seeds: a threshold set for a {} recall floor on {} "
+                                 "validation rows does not guarantee the floor on new data. Budget for the spread, or set the "
+                                 "floor on more rows.",
+                                 pct1(*lo), pct1(*hi), pct1(o.recall_floor), r.split.manifest.validation),
+                     rep::tone::warning);
+        } else {
+            doc.note(fmt::format("Test recall ranged from {} to {} over the seeds: the {} floor held on every run.", pct1(*lo),
+                                 pct1(*hi), pct1(o.recall_floor)),
+                     rep::tone::ok);
+        }
     }
     return doc;
 }

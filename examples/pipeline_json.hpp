@@ -24,6 +24,7 @@ inline nlohmann::json to_json(const result& r, const options& o) {
     j["label"] = {{"column", o.label}, {"positive", r.data.positive}, {"negative", r.data.negative}};
     j["key"] = r.data.key_column.empty() ? "(row number)" : r.data.key_column;
     j["features"] = r.data.features;
+    j["ignored_columns"] = r.data.ignored;
     j["seed"] = o.seed;
 
     j["split"] = {{"manifest", r.split.manifest}, {"digest_hex", fmt::format("{:016x}", r.split.manifest.digest)}, {"report", r.split.report}};
@@ -49,6 +50,8 @@ inline nlohmann::json to_json(const result& r, const options& o) {
                      {"sweep", sweep},
                      {"pareto_front", r.training.front},
                      {"hypervolume", r.training.hypervolume},
+                     {"hypervolume_reference", r.training.reference},
+                     {"unused_features", r.training.data.unused},
                      {"chosen_lambda", chosen.lambda},
                      {"threshold", r.training.threshold},
                      {"train_loss", chosen.train_loss},

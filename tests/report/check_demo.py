@@ -2,7 +2,8 @@
 """The demo's acceptance test.
 
 1. Runs the pipeline twice on the bundled data; report.json, report.html and the split digest must be
-   byte-identical between the runs (reproducibility).
+   byte-identical between the runs (reproducibility). Then runs it on a generated messy CSV, and checks
+   that bad command lines exit with a message.
 2. Opens report.html in headless Chromium (Debian's chromium + chromium-driver, driven by
    python3-selenium): no console errors, every chart's SVG present, non-empty and drawn with a
    non-zero size; no script and no network address in the file; saves a full-page screenshot.
@@ -39,6 +40,66 @@ def run_pipeline(exe, out):
     return m.group(1)
 
 
+def messy_csv(path):
+    """A user's CSV with what real files have: a 0/1 label, zero-padded ids, a Latin-1 (not UTF-8)
+    header, a categorical and a date column, missing values in the drift features, an infinity and a
+    constant column. Generated with a fixed LCG, so the file is the same on every run."""
+    state = 12345
+
+    def u():
+        nonlocal state
+        state = (state * 6364136223846793005 + 1442695040888963407) % 2**64
+        return (state >> 11) / 2**53
+
+    lines = ["id,Gr\u00f6\u00dfe,region,when,f1,f2,f3,f4,f5,constant,y"]
+    for i in range(300):
+        f = [u() * 4 - 2 for _ in range(5)]
+        y = 1 if f[0] + 0.8 * f[2] + (u() - 0.5) > 0.4 else 0
+        cells = [f"{v:.6f}" for v in f]
+        if i % 17 == 3:
+            cells[1] = ""     # the default scaled feature (2nd)
+        if i % 23 == 5:
+            cells[4] = "NA"   # the default shifted feature (5th)
+        if i == 42:
+            cells[3] = "inf"
+        lines.append(",".join([f"{i:05d}", f"{u() * 50 + 150:.1f}", f"r{int(u() * 12)}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                               *cells, "7", str(y)]))
+    with open(path, "wb") as f:
+        f.write("\n".join(lines).encode("latin-1") + b"\n")
+
+
+def check_messy(exe, out):
+    csv_path = os.path.join(out, "messy.csv")
+    os.makedirs(out, exist_ok=True)
+    messy_csv(csv_path)
+    report = os.path.join(out, "messy")
+    p = subprocess.run([exe, csv_path, "--label", "y", "--key", "id", "--slice", "when", "--out", report],
+                       capture_output=True, text=True, errors="replace", timeout=300)
+    if p.returncode != 0:
+        fail(f"the pipeline failed on a messy CSV ({p.returncode}): {p.stderr}")
+    import json
+    with open(os.path.join(report, "report.json"), encoding="utf-8") as f:
+        j = json.load(f)
+    if j["label"]["positive"] not in ("0", "1"):
+        fail(f"unexpected positive class {j['label']['positive']}")
+    if "region" not in j["ignored_columns"] or "constant" not in j["training"]["unused_features"]:
+        fail(f"the categorical and the constant column should be reported: {j['ignored_columns']}, {j['training']['unused_features']}")
+    for f in j["quality"]["report"]["findings"]:
+        if f["code"].startswith("config."):
+            fail(f"a misconfigured check on the messy CSV: {f}")
+    if not os.path.getsize(os.path.join(report, "report.html")):
+        fail("report.html is empty for the messy CSV")
+    # Bad command lines fail with a message, not a crash.
+    for args, code in (([csv_path], 2), ([csv_path, "--label", "nope"], 1), ([csv_path, "--label", "region"], 1),
+                       ([csv_path, "--label", "y", "--seed", "x"], 2), ([csv_path, "--label", "y", "--recall-floor", "95"], 2),
+                       ([csv_path, "--label", "y", "--scale-feature", "f1", "--shift-feature", "f1"], 1)):
+        p = subprocess.run([exe, *args, "--out", os.path.join(out, "bad")], capture_output=True, text=True, errors="replace", timeout=300)
+        if p.returncode != code or "pipeline:" not in p.stderr:
+            fail(f"{args}: expected exit {code} with a message, got {p.returncode}: {p.stderr}")
+    print("check_demo: a messy CSV (0/1 label, Latin-1 header, missing values, inf, constant column, dates as the slice) runs "
+          "through; bad command lines exit with a message")
+
+
 def same_bytes(a, b):
     with open(a, "rb") as fa, open(b, "rb") as fb:
         return fa.read() == fb.read()
@@ -54,6 +115,7 @@ def main():
         if not same_bytes(os.path.join(first, name), os.path.join(second, name)):
             fail(f"{name} differs between two runs")
     print(f"check_demo: two runs agree byte for byte (split digest {d1})")
+    check_messy(exe, out)
 
     html_path = os.path.join(first, "report.html")
     html = open(html_path, encoding="utf-8").read()

@@ -164,3 +164,23 @@ TEST_CASE("manifest: counts, digest, JSON and text") {
     CHECK(mldp::split::stratified_split(labels, fractions{0.5, 0.25, 0.25}, 10).manifest().digest != m.digest);
     CHECK_THROWS_AS(r.subset_of(12), mldp::invalid_argument);
 }
+
+TEST_CASE("check_split leaves NaN and infinities out of the feature tests") {
+    // x: 0..99 with an infinity and a NaN; the KS test of x between the subsets runs on the finite values.
+    std::vector<double> x(100), y(100);
+    for (std::size_t i = 0; i < 100; ++i) {
+        x[i] = static_cast<double>(i);
+        y[i] = static_cast<double>(i % 2);
+    }
+    x[3] = INFINITY;
+    x[4] = NAN;
+    mldp::frame f;
+    f.add("x", x);
+    const auto s = mldp::split::random_split(100, {0.5, 0.25, 0.25}, 7);
+    const auto r = mldp::split::check_split(f, s);
+    REQUIRE_FALSE(r.features.empty());
+    for (const auto& c : r.features) {
+        CHECK(c.test == "ks_2samp");
+        CHECK(std::isfinite(c.statistic));
+    }
+}

@@ -19,7 +19,7 @@
 //   * numeric: every non-missing field is a decimal number ([+-]digits[.digits][(e|E)[+-]digits],
 //     digits on at least one side of the point) or inf / infinity / nan in any case, and the whole
 //     field is consumed. Values are correctly rounded (Clinger's exact fast path, else std::strtod,
-//     which assumes the "C" LC_NUMERIC locale); out-of-range magnitudes round to +-inf or to zero.
+//     given the decimal point of any LC_NUMERIC locale); out-of-range magnitudes round to +-inf or to zero.
 //     Missing -> NaN. A column with no non-missing value is numeric (all NaN).
 //   * time: every non-missing field has the ISO-8601 shape YYYY-MM-DD or
 //     YYYY-MM-DD(T| )HH:MM[:SS[.fraction]][Z|+HH:MM|-HH:MM]. The column is time even when a value is
@@ -32,7 +32,9 @@
 // `kinds` and `time_formats` override the inference for a column; see csv_options.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
+#include <clocale>
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
@@ -268,11 +270,22 @@ inline bool parse_double(std::string_view s, double& out) {
         large.assign(s.data(), n);
         p = large.c_str();
     }
+    // strtod reads the decimal point of the process's LC_NUMERIC locale: under a decimal-comma
+    // locale, write the copy's '.' as that locale's point, so the file reads the same everywhere.
+    const char* point = std::localeconv()->decimal_point;
+    if (point != nullptr && point[0] != '.' && point[0] != '\0' && point[1] == '\0') {
+        if (p == small) {
+            std::replace(small, small + n, '.', point[0]);
+        } else {
+            std::replace(large.begin(), large.end(), '.', point[0]);
+            p = large.c_str();
+        }
+    }
     char* end = nullptr;
     const int saved_errno = errno;
     const double v = std::strtod(p, &end);  // ERANGE: +-inf or a correctly rounded subnormal/zero
     errno = saved_errno;
-    if (end != p + n) return false;          // only under a locale whose decimal point is not '.'
+    if (end != p + n) return false;          // a multi-byte decimal point: not expected in practice
     out = v;
     return true;
 }

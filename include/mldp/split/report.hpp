@@ -46,7 +46,8 @@ struct split_check_options {
     bool content_leakage = true;  ///< look for rows with equal feature values in different subsets
 };
 
-/// One feature compared between two subsets: ks_2samp for numeric and time columns (NaN omitted),
+/// One feature compared between two subsets: ks_2samp for numeric and time columns (NaN and
+/// infinities omitted),
 /// chi2_contingency for categorical ones (missing as its own category).
 struct feature_comparison {
     std::string feature;
@@ -152,7 +153,7 @@ inline std::vector<double> column_values(const frame::column& c, const std::vect
     if (c.kind() == column_kind::numeric) {
         const auto x = std::get<numeric_column>(c.data).values();
         for (auto r : rows) {
-            if (!std::isnan(x[r])) v.push_back(x[r]);
+            if (std::isfinite(x[r])) v.push_back(x[r]);  // the tests need finite values: NaN and +-inf are left out
         }
     } else {
         const auto& t = std::get<time_column>(c.data);

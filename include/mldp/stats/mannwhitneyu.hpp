@@ -85,18 +85,22 @@ inline double mwu_exact_sf(std::size_t m, std::size_t n, std::size_t u) {
     return cum / binomial_product(n, m);  // C(m + n, m)
 }
 
-// The same survival function when one sample is small (m <= 8) and the other large, in O(m kmax)
-// time and O(kmax) memory: the counts are the coefficients of the Gaussian binomial
+// The same survival function when one sample is small (m <= 8), in O(m min(u, mn - u)) time and
+// memory: the counts are the coefficients of the Gaussian binomial
 // [m + n choose m]_q = prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i). Dividing by the (1 - q^i) first
 // gives the partitions of k into parts <= m (additions only); the factors (1 - q^(n+i)) then
-// subtract terms at least n + i degrees lower, which exist only for k > n, where the partition
-// counts exceed the result by a modest factor when m is small (about 25 at m = 8), so the
-// subtraction loses a few digits at most. Checked against exact rational arithmetic in the tests.
+// subtract terms at least n + i degrees lower, which exist only for k > n. Below 2^53 every count is
+// an exact integer; above it the subtraction loses at most a few digits for m <= 8, since k <= mn / 2
+// keeps the partition counts within a small factor of the result. Summed up to kmax = mn - u, or,
+// when u - 1 is smaller, as 1 - P(U <= u - 1) (then P(U >= u) > 1/2 and nothing is lost), so at most
+// mn / 2 + 1 coefficients are held. Checked against exact rational arithmetic in the tests.
 inline double mwu_exact_sf_small(std::size_t m, std::size_t n, std::size_t u) {
     if (m > n) std::swap(m, n);
     const std::size_t mn = m * n;
     if (u > mn) return 0.0;
-    const std::size_t kmax = mn - u;
+    if (u == 0) return 1.0;
+    const bool lower = u - 1 < mn - u;  // sum the shorter side
+    const std::size_t kmax = lower ? u - 1 : mn - u;
     std::vector<double> c(kmax + 1, 0.0);
     c[0] = 1.0;
     for (std::size_t i = 1; i <= m; ++i) {
@@ -106,19 +110,20 @@ inline double mwu_exact_sf_small(std::size_t m, std::size_t n, std::size_t u) {
         const std::size_t s = n + i;
         for (std::size_t k = kmax; k >= s && k <= kmax; --k) c[k] -= c[k - s];
     }
-    return pairwise_sum(c.data(), c.size()) / binomial_product(n, m);
+    const double share = pairwise_sum(c.data(), c.size()) / binomial_product(n, m);
+    return lower ? 1.0 - share : share;  // P(U >= u) = P(U <= mn - u) by symmetry
 }
 
-// Sizes for which the exact null distribution is computed: the recurrence above when n1 n2 <= 10^5,
-// the generating function when the smaller sample has at most 8 values and n1 n2 <= 2 10^7
-// (at most 10^7 coefficients: 80 MB, about a second at worst).
+// Sizes for which the exact null distribution is computed: the generating function when the smaller
+// sample has at most 8 values and n1 n2 <= 2 10^7 (at most 10^7 coefficients: 80 MB, well under a
+// second); the recurrence when n1 n2 <= 10^5 otherwise.
 inline bool mwu_exact_feasible(std::size_t n1, std::size_t n2) noexcept {
     const double prod = static_cast<double>(n1) * static_cast<double>(n2);
     return prod <= 1e5 || ((std::min)(n1, n2) <= 8 && prod <= 2e7);
 }
 
 inline double mwu_exact_p(std::size_t n1, std::size_t n2, std::size_t u) {
-    return static_cast<double>(n1) * static_cast<double>(n2) <= 1e5 ? mwu_exact_sf(n1, n2, u) : mwu_exact_sf_small(n1, n2, u);
+    return (std::min)(n1, n2) <= 8 ? mwu_exact_sf_small(n1, n2, u) : mwu_exact_sf(n1, n2, u);
 }
 
 }  // namespace detail
