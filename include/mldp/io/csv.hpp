@@ -202,32 +202,24 @@ inline bool parse_double(std::string_view s, double& out) {
     bool truncated = false;    // a nonzero significant digit beyond the 19th was dropped
     long long exp10 = 0;       // value = mantissa * 10^exp10 (before the explicit exponent)
     std::size_t digits = 0;
-    for (; i < n && csv_digit(s[i]); ++i, ++digits) {
-        const auto d = static_cast<unsigned>(s[i] - '0');
+    // One digit into mantissa x 10^exp10: the first 19 significant digits are kept; an integer digit
+    // beyond them scales by 10, a fraction digit beyond them only marks the value inexact.
+    const auto take = [&](unsigned d, bool fraction) {
         if (significant < 19) {
             if (mantissa != 0 || d != 0) {
                 mantissa = mantissa * 10 + d;
                 ++significant;
             }
+            if (fraction) --exp10;
         } else {
-            ++exp10;
+            if (!fraction) ++exp10;
             truncated = truncated || d != 0;
         }
-    }
+    };
+    for (; i < n && csv_digit(s[i]); ++i, ++digits) take(static_cast<unsigned>(s[i] - '0'), false);
     if (i < n && s[i] == '.') {
         ++i;
-        for (; i < n && csv_digit(s[i]); ++i, ++digits) {
-            const auto d = static_cast<unsigned>(s[i] - '0');
-            if (significant < 19) {
-                if (mantissa != 0 || d != 0) {
-                    mantissa = mantissa * 10 + d;
-                    ++significant;
-                }
-                --exp10;
-            } else {
-                truncated = truncated || d != 0;
-            }
-        }
+        for (; i < n && csv_digit(s[i]); ++i, ++digits) take(static_cast<unsigned>(s[i] - '0'), true);
     }
     if (digits == 0) return false;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
