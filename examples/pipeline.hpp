@@ -244,10 +244,11 @@ inline quality_step validate(const dataset& d, const split_step& s, const option
     quality_step q;
     // The schema is learnt from the training rows only, as it would be before new data arrives.
     q.schema = mldp::quality::infer_schema(take_rows(d.frame, s.split.train));
-    // The key identifies rows: its training vocabulary says nothing about new rows' keys.
-    q.schema.columns.erase(std::remove_if(q.schema.columns.begin(), q.schema.columns.end(),
-                                          [&](const mldp::quality::column_spec& c) { return c.name == d.key_column; }),
-                           q.schema.columns.end());
+    // The key identifies rows: its training vocabulary says nothing about new rows' keys, so the
+    // schema keeps the key's kind and nullability but no list of allowed values.
+    for (auto& c : q.schema.columns) {
+        if (c.name == d.key_column) c.allowed.clear();
+    }
     mldp::quality::validator v;
     for (auto& c : mldp::quality::schema_checks(q.schema)) v.expect(std::move(c));
     if (!d.key_column.empty()) v.expect(mldp::quality::unique(d.key_column));

@@ -115,6 +115,14 @@ def main():
         if not same_bytes(os.path.join(first, name), os.path.join(second, name)):
             fail(f"{name} differs between two runs")
     print(f"check_demo: two runs agree byte for byte (split digest {d1})")
+    import json
+    with open(os.path.join(first, "report.json"), encoding="utf-8") as f:
+        bundled = json.load(f)
+    # The bundled data's findings are the held-out values outside the training ranges (errors) and
+    # outlier notes; a warning would mean the pipeline misconfigured a check (the key, say).
+    warnings = [f for f in bundled["quality"]["report"]["findings"] if not f["passed"] and f["severity"] == "warning"]
+    if warnings:
+        fail(f"unexpected quality warnings on the bundled data: {warnings}")
     check_messy(exe, out)
 
     html_path = os.path.join(first, "report.html")
