@@ -360,6 +360,16 @@ struct training_run {
     mldp::loss::operating_point::threshold_choice at_floor;
 };
 
+/// The point of a confusion curve for threshold t: the lowest curve threshold >= t (scores >= t are positive).
+inline mldp::loss::operating_point::confusion_point point_at(const std::vector<mldp::loss::operating_point::confusion_point>& curve,
+                                                             double threshold) {
+    const mldp::loss::operating_point::confusion_point* at = &curve.front();
+    for (const auto& pt : curve) {
+        if (pt.threshold >= threshold) at = &pt;
+    }
+    return *at;
+}
+
 /// The two objectives: binary cross-entropy on every row (accuracy) and on the positive rows only
 /// (missed positives), weighted (1 - lambda, lambda).
 inline double combined_loss(const model& m, const xt::xtensor<double, 2>& x, const std::vector<double>& y, double lambda) {
@@ -436,12 +446,9 @@ inline training_run train(const design& m, double lambda, const options& o, std:
     r.validation_loss_positive = combined_loss(r.best, m.validation, m.y_validation, 1.0);
     const auto pv = r.best.probabilities(m.validation);
     const auto curve = mldp::loss::operating_point::confusion_curve(pv, m.y_validation);
-    const mldp::loss::operating_point::confusion_point* at = &curve.front();
-    for (const auto& pt : curve) {
-        if (pt.threshold >= 0.5) at = &pt;
-    }
-    r.validation_error = 1.0 - at->accuracy();
-    r.validation_fnr = at->false_negative_rate();
+    const auto at = point_at(curve, 0.5);
+    r.validation_error = 1.0 - at.accuracy();
+    r.validation_fnr = at.false_negative_rate();
     r.at_floor = mldp::loss::operating_point::max_accuracy_with_recall_floor(curve, o.recall_floor);
     return r;
 }
@@ -461,15 +468,6 @@ struct training_step {
     mldp::loss::operating_point::confusion_point test_at_threshold{};
     mldp::loss::operating_point::confusion_point test_at_half{};
 };
-
-inline mldp::loss::operating_point::confusion_point point_at(const std::vector<mldp::loss::operating_point::confusion_point>& curve,
-                                                             double threshold) {
-    const mldp::loss::operating_point::confusion_point* at = &curve.front();
-    for (const auto& pt : curve) {
-        if (pt.threshold >= threshold) at = &pt;
-    }
-    return *at;
-}
 
 inline training_step train_sweep(const dataset& d, const split_step& s, const options& o, const progress_fn& progress = {}) {
     training_step t;
