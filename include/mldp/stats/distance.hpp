@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/threshold_count.hpp"
 #include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/sort.hpp"
@@ -171,29 +173,6 @@ struct psi_result {
     std::vector<double> current_share;      ///< per bin, after the eps floor
 };
 
-namespace detail {
-
-// searchsorted(edges, v, side='right'): the number of edges <= v. For a few edges a linear count
-// (independent compares the compiler vectorises) beats a binary search, whose steps depend on each
-// other; above 32 edges, a branchless binary search.
-inline std::size_t count_at_most(const double* edges, std::size_t m, double v) noexcept {
-    if (m <= 32) {
-        std::size_t c = 0;
-        for (std::size_t j = 0; j < m; ++j) c += edges[j] <= v ? 1 : 0;
-        return c;
-    }
-    const double* base = edges;
-    std::size_t len = m;
-    while (len > 1) {
-        const std::size_t half = len / 2;
-        base = base[half] <= v ? base + half : base;
-        len -= half;
-    }
-    return static_cast<std::size_t>(base - edges) + (*base <= v ? 1 : 0);
-}
-
-}  // namespace detail
-
 /// Population stability index of `current` against `reference` with `options.bins` bins whose edges
 /// are the linearly interpolated quantiles of the reference at 0, 1/bins, ..., 1 (the numpy recipe:
 /// edges = np.quantile(ref, np.linspace(0, 1, bins + 1)); a value falls in the bin given by
@@ -235,7 +214,16 @@ psi_result psi(R&& reference, C&& current, const psi_options& options = {}, nan_
         const std::size_t lower = b > 0 ? below_edge[b] : 0;
         count_r[b] = static_cast<double>(upper - lower);
     }
-    for (double v : sc.values) count_c[detail::count_at_most(inner, n_inner, v)] += 1.0;
+    // Bin b of the current sample holds the values with exactly b inner edges <= v: from the counts of
+    // values at or above each edge (edges ascend, so the counts descend).
+    std::vector<std::int64_t> at_least(n_inner);
+    mldp::detail::count_at_least(sc.values.data(), sc.values.size(), inner, n_inner, at_least.data());
+    const auto nc_int = static_cast<std::int64_t>(sc.values.size());
+    for (std::size_t b = 0; b < k; ++b) {
+        const std::int64_t upper = b == 0 ? nc_int : at_least[b - 1];
+        const std::int64_t lower = b + 1 < k ? at_least[b] : 0;
+        count_c[b] = static_cast<double>(upper - lower);
+    }
 
     const double nr = static_cast<double>(sr.values.size()), nc = static_cast<double>(sc.values.size());
     out.reference_share.resize(k);

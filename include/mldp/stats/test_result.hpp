@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -54,6 +56,15 @@ prepared_sample prepare_sample(X&& x, nan_policy policy, const char* name) {
     prepared_sample s{evaluate_contiguous<double>(std::forward<X>(x)), false};
     const double* p = s.values.data();
     const std::size_t n = s.values.size();
+    // A branch-free count of the values that are not finite, from their exponent bits (integer
+    // arithmetic, so it vectorises), before the row-by-row look that names the first one.
+    std::uint64_t not_finite = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint64_t u;
+        std::memcpy(&u, p + i, sizeof u);
+        not_finite += (((u >> 52) & 0x7FFU) + 1) >> 11;  // 1 exactly when the exponent is all ones
+    }
+    if (not_finite == 0) return s;
     std::size_t nans = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const double v = p[i];

@@ -1,0 +1,255 @@
+// mldp — counting values against a few sorted thresholds, the inner loop of exact quantile selection
+// and of quantile binning (psi, Jensen-Shannon on reference bins).
+//
+// The counts are integers, so every instruction-set variant gives the same result; on x86 with GCC
+// or clang the kernels are also compiled for AVX2 and AVX-512F and picked once at run time (users
+// compile for the baseline x86-64, where a compare-and-count loop over doubles is only two lanes
+// wide). Each kernel works on a block of at most `threshold_block` values, which stays in L1 while it
+// is compared with every threshold in turn: the loops over the block have no dependence between
+// values and vectorise.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#if defined(__GNUC__)
+#define MLDP_COUNT_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MLDP_COUNT_ALWAYS_INLINE inline
+#endif
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define MLDP_COUNT_DISPATCH 1
+#else
+#define MLDP_COUNT_DISPATCH 0
+#endif
+
+// GCC, under its default -ftrapping-math, will not if-convert a compare of doubles into a count and
+// leaves these loops scalar; trapping math concerns only floating-point exception flags, never
+// values, so the kernels (and only they: push/pop) are compiled without it.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("no-trapping-math")
+#endif
+
+namespace mldp::detail {
+
+/// The largest block the kernels take.
+constexpr std::size_t threshold_block = 256;
+
+// For the len <= threshold_block values v of a block and J disjoint brackets [lo_j, hi_j] in
+// ascending order: code[i] = j + 1 when lo_j <= v_i <= hi_j, else 0; and ge[j] += #{i : v_i >= lo_j}
+// (the values above hi_j are then ge[j] minus those coded j + 1). NaN satisfies no comparison.
+// Four brackets at a time, so that each value's code and the counts stay in registers while the
+// value meets them.
+MLDP_COUNT_ALWAYS_INLINE void bracket_block_body(const double* __restrict v, std::size_t len, const double* __restrict lo,
+                                                 const double* __restrict hi, std::size_t J, std::int64_t* __restrict code,
+                                                 std::int64_t* __restrict ge) noexcept {
+    for (std::size_t i = 0; i < len; ++i) code[i] = 0;
+    std::size_t j0 = 0;
+    for (; j0 + 4 <= J; j0 += 4) {
+        const double l0 = lo[j0], l1 = lo[j0 + 1], l2 = lo[j0 + 2], l3 = lo[j0 + 3];
+        const double h0 = hi[j0], h1 = hi[j0 + 1], h2 = hi[j0 + 2], h3 = hi[j0 + 3];
+        const auto c0 = static_cast<std::int64_t>(j0 + 1), c1 = c0 + 1, c2 = c0 + 2, c3 = c0 + 3;
+        std::int64_t g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+        for (std::size_t i = 0; i < len; ++i) {
+            const double x = v[i];
+            const bool a0 = x >= l0, a1 = x >= l1, a2 = x >= l2, a3 = x >= l3;
+            code[i] += ((a0 & (x <= h0)) ? c0 : 0) + ((a1 & (x <= h1)) ? c1 : 0) + ((a2 & (x <= h2)) ? c2 : 0) +
+                       ((a3 & (x <= h3)) ? c3 : 0);
+            g0 += a0 ? 1 : 0;
+            g1 += a1 ? 1 : 0;
+            g2 += a2 ? 1 : 0;
+            g3 += a3 ? 1 : 0;
+        }
+        ge[j0] += g0;
+        ge[j0 + 1] += g1;
+        ge[j0 + 2] += g2;
+        ge[j0 + 3] += g3;
+    }
+    for (; j0 < J; ++j0) {
+        const double l = lo[j0], h = hi[j0];
+        const auto c = static_cast<std::int64_t>(j0 + 1);
+        std::int64_t g = 0;
+        for (std::size_t i = 0; i < len; ++i) {
+            const double x = v[i];
+            const bool a = x >= l;
+            code[i] += (a & (x <= h)) ? c : 0;
+            g += a ? 1 : 0;
+        }
+        ge[j0] += g;
+    }
+}
+
+// ge[j] += #{i : v_i >= t_j} for the len <= threshold_block values of a block and J thresholds,
+// four thresholds per visit of a value.
+MLDP_COUNT_ALWAYS_INLINE void at_least_block_body(const double* __restrict v, std::size_t len, const double* __restrict t,
+                                                  std::size_t J, std::int64_t* __restrict ge) noexcept {
+    std::size_t j0 = 0;
+    for (; j0 + 4 <= J; j0 += 4) {
+        const double t0 = t[j0], t1 = t[j0 + 1], t2 = t[j0 + 2], t3 = t[j0 + 3];
+        std::int64_t n0 = 0, n1 = 0, n2 = 0, n3 = 0;
+        for (std::size_t i = 0; i < len; ++i) {
+            const double x = v[i];
+            n0 += x >= t0 ? 1 : 0;
+            n1 += x >= t1 ? 1 : 0;
+            n2 += x >= t2 ? 1 : 0;
+            n3 += x >= t3 ? 1 : 0;
+        }
+        ge[j0] += n0;
+        ge[j0 + 1] += n1;
+        ge[j0 + 2] += n2;
+        ge[j0 + 3] += n3;
+    }
+    for (; j0 < J; ++j0) {
+        const double l = t[j0];
+        std::int64_t n = 0;
+        for (std::size_t i = 0; i < len; ++i) n += v[i] >= l ? 1 : 0;
+        ge[j0] += n;
+    }
+}
+
+// Linear buckets: b_i = floor(clamp((v_i - origin) * scale, 0, last)) for the len <= threshold_block
+// values of a block, and last + 1 for NaN. Subtraction and multiplication round the same way in every
+// instruction set, and each step is monotone, so v <= w implies b(v) <= b(w) everywhere.
+MLDP_COUNT_ALWAYS_INLINE void bucket_block_body(const double* __restrict v, std::size_t len, double origin, double scale,
+                                                double last, std::int32_t* __restrict b) noexcept {
+    const auto nan_bucket = static_cast<std::int32_t>(last) + 1;
+    for (std::size_t i = 0; i < len; ++i) {
+        double t = (v[i] - origin) * scale;
+        const bool nan = v[i] != v[i];
+        t = t > 0.0 ? t : 0.0;  // NaN and negative values to 0
+        t = t < last ? t : last;
+        b[i] = static_cast<std::int32_t>(t) + (nan ? nan_bucket : 0);
+    }
+}
+
+using bracket_block_fn = void (*)(const double*, std::size_t, const double*, const double*, std::size_t, std::int64_t*,
+                                  std::int64_t*);
+using at_least_block_fn = void (*)(const double*, std::size_t, const double*, std::size_t, std::int64_t*);
+using bucket_block_fn = void (*)(const double*, std::size_t, double, double, double, std::int32_t*);
+
+inline void bracket_block_default(const double* v, std::size_t len, const double* lo, const double* hi, std::size_t J,
+                                  std::int64_t* code, std::int64_t* ge) noexcept {
+    bracket_block_body(v, len, lo, hi, J, code, ge);
+}
+inline void at_least_block_default(const double* v, std::size_t len, const double* t, std::size_t J, std::int64_t* ge) noexcept {
+    at_least_block_body(v, len, t, J, ge);
+}
+
+inline void bucket_block_default(const double* v, std::size_t len, double origin, double scale, double last,
+                                 std::int32_t* b) noexcept {
+    bucket_block_body(v, len, origin, scale, last, b);
+}
+
+#if MLDP_COUNT_DISPATCH
+__attribute__((target("avx2"))) inline void bucket_block_avx2(const double* v, std::size_t len, double origin, double scale,
+                                                             double last, std::int32_t* b) noexcept {
+    bucket_block_body(v, len, origin, scale, last, b);
+}
+__attribute__((target("avx512f"))) inline void bucket_block_avx512(const double* v, std::size_t len, double origin,
+                                                                  double scale, double last, std::int32_t* b) noexcept {
+    bucket_block_body(v, len, origin, scale, last, b);
+}
+__attribute__((target("avx2"))) inline void bracket_block_avx2(const double* v, std::size_t len, const double* lo,
+                                                              const double* hi, std::size_t J, std::int64_t* code,
+                                                              std::int64_t* ge) noexcept {
+    bracket_block_body(v, len, lo, hi, J, code, ge);
+}
+__attribute__((target("avx512f"))) inline void bracket_block_avx512(const double* v, std::size_t len, const double* lo,
+                                                                   const double* hi, std::size_t J, std::int64_t* code,
+                                                                   std::int64_t* ge) noexcept {
+    bracket_block_body(v, len, lo, hi, J, code, ge);
+}
+__attribute__((target("avx2"))) inline void at_least_block_avx2(const double* v, std::size_t len, const double* t, std::size_t J,
+                                                               std::int64_t* ge) noexcept {
+    at_least_block_body(v, len, t, J, ge);
+}
+__attribute__((target("avx512f"))) inline void at_least_block_avx512(const double* v, std::size_t len, const double* t,
+                                                                    std::size_t J, std::int64_t* ge) noexcept {
+    at_least_block_body(v, len, t, J, ge);
+}
+#endif
+
+/// The kernel variants this CPU can run, baseline first (the tests compare them).
+template <class Fn>
+struct kernel_variants {
+    std::vector<Fn> list;
+};
+inline kernel_variants<bracket_block_fn> bracket_block_variants() {
+    kernel_variants<bracket_block_fn> v{{bracket_block_default}};
+#if MLDP_COUNT_DISPATCH
+    if (__builtin_cpu_supports("avx2")) v.list.push_back(bracket_block_avx2);
+    if (__builtin_cpu_supports("avx512f")) v.list.push_back(bracket_block_avx512);
+#endif
+    return v;
+}
+inline kernel_variants<at_least_block_fn> at_least_block_variants() {
+    kernel_variants<at_least_block_fn> v{{at_least_block_default}};
+#if MLDP_COUNT_DISPATCH
+    if (__builtin_cpu_supports("avx2")) v.list.push_back(at_least_block_avx2);
+    if (__builtin_cpu_supports("avx512f")) v.list.push_back(at_least_block_avx512);
+#endif
+    return v;
+}
+inline kernel_variants<bucket_block_fn> bucket_block_variants() {
+    kernel_variants<bucket_block_fn> v{{bucket_block_default}};
+#if MLDP_COUNT_DISPATCH
+    if (__builtin_cpu_supports("avx2")) v.list.push_back(bucket_block_avx2);
+    if (__builtin_cpu_supports("avx512f")) v.list.push_back(bucket_block_avx512);
+#endif
+    return v;
+}
+
+/// The bracket kernel for this CPU (chosen once).
+inline bracket_block_fn bracket_block_kernel() noexcept {
+#if MLDP_COUNT_DISPATCH
+    static const bracket_block_fn best = __builtin_cpu_supports("avx512f") ? bracket_block_avx512
+                                         : __builtin_cpu_supports("avx2")  ? bracket_block_avx2
+                                                                           : bracket_block_default;
+    return best;
+#else
+    return bracket_block_default;
+#endif
+}
+
+/// The threshold kernel for this CPU (chosen once).
+inline at_least_block_fn at_least_block_kernel() noexcept {
+#if MLDP_COUNT_DISPATCH
+    static const at_least_block_fn best = __builtin_cpu_supports("avx512f") ? at_least_block_avx512
+                                          : __builtin_cpu_supports("avx2")  ? at_least_block_avx2
+                                                                            : at_least_block_default;
+    return best;
+#else
+    return at_least_block_default;
+#endif
+}
+
+/// The bucket kernel for this CPU (chosen once).
+inline bucket_block_fn bucket_block_kernel() noexcept {
+#if MLDP_COUNT_DISPATCH
+    static const bucket_block_fn best = __builtin_cpu_supports("avx512f") ? bucket_block_avx512
+                                        : __builtin_cpu_supports("avx2")  ? bucket_block_avx2
+                                                                          : bucket_block_default;
+    return best;
+#else
+    return bucket_block_default;
+#endif
+}
+
+/// counts[j] = #{i : data_i >= t_j} over [data, data + n), for J thresholds (any order).
+inline void count_at_least(const double* data, std::size_t n, const double* t, std::size_t J, std::int64_t* counts) noexcept {
+    for (std::size_t j = 0; j < J; ++j) counts[j] = 0;
+    const at_least_block_fn kernel = at_least_block_kernel();
+    for (std::size_t i0 = 0; i0 < n; i0 += threshold_block) {
+        const std::size_t len = n - i0 < threshold_block ? n - i0 : threshold_block;
+        kernel(data + i0, len, t, J, counts);
+    }
+}
+
+}  // namespace mldp::detail
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
