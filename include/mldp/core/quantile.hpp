@@ -1,10 +1,14 @@
 // mldp — exact sample quantiles with NumPy's default ('linear') definition, without sorting.
 //
 // quantiles() returns the same doubles as numpy.quantile(x, q) (method 'linear', numpy >= 1.22 arithmetic)
-// in about one pass over the data: a deterministic stride sample brackets each needed order statistic,
-// one pass counts the values below each bracket and collects those inside, and a selection inside each
-// (small) bracket finds the exact order statistic. When a bracket misses (possible only for adversarial
-// data), the order statistic is found by selection on a full copy instead; the result is exact either way.
+// in two passes over the data. A sorted stride sample of 4096 values sets 4096 linear buckets over
+// the bulk of the data; the first pass counts the values per bucket, which places every wanted order
+// statistic in one bucket, and the second collects only those buckets' values, among which a
+// selection finds each order statistic exactly. When the sample shows the values crowding into a few
+// buckets (ties, heavy tails), a wider sample brackets each wanted order statistic instead, one pass
+// counts the values below each bracket and collects those inside, and the selection runs inside each
+// bracket; if a bracket misses (possible only for adversarial data), the order statistic is found by
+// selection on a full copy. The result is exact on every path.
 #pragma once
 
 #include <algorithm>

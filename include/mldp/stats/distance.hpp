@@ -178,7 +178,8 @@ struct psi_result {
 /// edges = np.quantile(ref, np.linspace(0, 1, bins + 1)); a value falls in the bin given by
 /// searchsorted(edges[1:-1], v, side='right'), so the outer bins are open-ended). Shares are counts
 /// over sample sizes; an empty bin's share is floored at eps on both sides without renormalising; then
-/// PSI = sum (c - r) ln(c / r), summed as numpy.sum does. O(n log n + m log bins).
+/// PSI = sum (c - r) ln(c / r), summed as numpy.sum does. O(n + m bins) time (two passes over the
+/// reference, one over the current sample); no copy of either.
 /// Throws invalid_argument for bins < 2 or eps outside (0, 1); data_error for empty samples and Inf.
 template <class R, class C>
 psi_result psi(R&& reference, C&& current, const psi_options& options = {}, nan_policy policy = nan_policy::raise) {
