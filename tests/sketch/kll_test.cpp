@@ -185,3 +185,48 @@ TEST_CASE("kll errors") {
     kll_sketch<double> other(100);
     CHECK_THROWS_AS(s.merge(other), mldp::invalid_argument);
 }
+
+TEST_CASE("kll: every variant of the counting sort and merge equals std::stable_sort and std::merge") {
+    // Sizes 0..128 on each side, values with many ties, signed zeros and infinities; every variant
+    // this CPU runs (baseline first) against the standard algorithms, bit for bit.
+    namespace d = mldp::sketch::detail;
+    mldp::rng g(99);
+    auto draw = [&](std::size_t n) {
+        std::vector<double> v(n);
+        for (auto& x : v) {
+            const auto pick = g.bounded(20);
+            x = pick == 0 ? -0.0 : pick == 1 ? 0.0 : pick == 2 ? INFINITY : pick == 3 ? -INFINITY : static_cast<double>(g.bounded(9)) - 4.0;
+        }
+        return v;
+    };
+    auto same_bits = [](const std::vector<double>& a, const std::vector<double>& b) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (std::signbit(a[i]) != std::signbit(b[i]) || !(a[i] == b[i])) return false;
+        }
+        return true;
+    };
+    for (std::size_t n : std::vector<std::size_t>{0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 64, 100, 128}) {
+        const std::vector<double> x = draw(n);
+        std::vector<double> expect = x;
+        std::stable_sort(expect.begin(), expect.end());
+        for (auto sort : d::rank_sort_f64_variants()) {
+            std::vector<double> out(d::padded_size(n) + 1, 42.0);
+            sort(x.data(), n, out.data());
+            CHECK(same_bits(std::vector<double>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n)), expect));
+        }
+        for (std::size_t m : std::vector<std::size_t>{0, 1, 8, 13, 64, 128}) {
+            std::vector<double> a = draw(n), b = draw(m);
+            std::stable_sort(a.begin(), a.end());
+            std::stable_sort(b.begin(), b.end());
+            std::vector<double> merged(n + m);
+            std::merge(a.begin(), a.end(), b.begin(), b.end(), merged.begin());  // ties: a first
+            for (auto merge : d::rank_merge_f64_variants()) {
+                std::vector<double> out(d::padded_size(n) + d::padded_size(m) + 1, 42.0);
+                merge(a.data(), n, b.data(), m, out.data());
+                INFO("n = " << n << ", m = " << m);
+                CHECK(same_bits(std::vector<double>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n + m)), merged));
+            }
+        }
+    }
+}

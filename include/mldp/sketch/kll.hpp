@@ -8,8 +8,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <limits>
+#include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -17,9 +20,278 @@
 
 #include <fmt/format.h>
 
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#endif
+
 #include "mldp/core/archive.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/random.hpp"
+
+namespace mldp::sketch::detail {
+
+/// std::allocator, except that value-initialisation without arguments (vector::resize) leaves the
+/// items default-initialised (for arithmetic T: unwritten) instead of zeroing them.
+template <class T>
+struct default_init_allocator : std::allocator<T> {
+    using value_type = T;
+    template <class U>
+    struct rebind {
+        using other = default_init_allocator<U>;
+    };
+    default_init_allocator() noexcept = default;
+    template <class U>
+    default_init_allocator(const default_init_allocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... A>
+    void construct(U* p, A&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
+    }
+};
+template <class T, class U>
+bool operator==(const default_init_allocator<T>&, const default_init_allocator<U>&) noexcept {
+    return true;
+}
+template <class T, class U>
+bool operator!=(const default_init_allocator<T>&, const default_init_allocator<U>&) noexcept {
+    return false;
+}
+
+#if defined(__GNUC__)
+#define MLDP_KLL_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MLDP_KLL_ALWAYS_INLINE inline
+#endif
+
+// Sorting and merging a few dozen items without branches on the data. KLL's level 0 arrives unsorted
+// and is compacted tens of thousands of times per million values, at about 15 items (k = 200), and
+// each compaction merges into a level of about as many: a comparison sort's and a two-finger merge's
+// branches on such short runs are coin flips to the predictor (and a branch-free merge waits on each
+// comparison before it can load the next candidate). Here every item's output position is counted,
+// O(n^2) compares with no chain between them, and the counting loops vectorise.
+
+/// Sorts the n values at x into out, ascending, equal values keeping their order: x_i goes to
+/// #{earlier values <= x_i} + #{later values < x_i}. No NaN.
+template <class T>
+MLDP_KLL_ALWAYS_INLINE void rank_sort_body(const T* __restrict x, std::size_t n, T* __restrict out) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const T xi = x[i];
+        std::int64_t before = 0, after = 0;
+        for (std::size_t j = 0; j < i; ++j) before += x[j] <= xi ? 1 : 0;
+        for (std::size_t j = i + 1; j < n; ++j) after += x[j] < xi ? 1 : 0;
+        out[before + after] = xi;
+    }
+}
+
+/// Merges sorted a (na values) and sorted b (nb values) into out, a's values first among equals: a_i
+/// goes to i + #{b_j < a_i}, b_j to j + #{a_i <= b_j}. No NaN.
+template <class T>
+MLDP_KLL_ALWAYS_INLINE void rank_merge_body(const T* __restrict a, std::size_t na, const T* __restrict b, std::size_t nb,
+                                            T* __restrict out) noexcept {
+    for (std::size_t i = 0; i < na; ++i) {
+        const T ai = a[i];
+        std::int64_t c = 0;
+        for (std::size_t j = 0; j < nb; ++j) c += b[j] < ai ? 1 : 0;
+        out[static_cast<std::int64_t>(i) + c] = ai;
+    }
+    for (std::size_t j = 0; j < nb; ++j) {
+        const T bj = b[j];
+        std::int64_t c = 0;
+        for (std::size_t i = 0; i < na; ++i) c += a[i] <= bj ? 1 : 0;
+        out[static_cast<std::int64_t>(j) + c] = bj;
+    }
+}
+
+// The vector forms, for double. The inputs are copied into buffers padded with NaN to whole blocks
+// of 8 (NaN is never less than, equal to or at most anything, so it counts nowhere), the counts run
+// across the rows (for each value in turn, one compare per block of rows: no horizontal sum per row
+// and no scalar remainder), and padding rows get positions of their own past the real ones, so that
+// the final scatter also runs over whole blocks. Sizes <= 128; `out` must hold the padded sizes
+// (the padding lands past the real values). These are written for the compiler to vectorise (the
+// AVX2 variant); the AVX-512 variant below is the same computation in intrinsics, with the counts
+// held in registers.
+constexpr std::size_t rank_width = 8;
+constexpr std::size_t padded_size(std::size_t n) noexcept { return (n + rank_width - 1) / rank_width * rank_width; }
+
+MLDP_KLL_ALWAYS_INLINE void pad_copy(const double* __restrict src, std::size_t len, std::size_t padded,
+                                     double* __restrict dst) noexcept {
+    for (std::size_t i = 0; i < padded; ++i) dst[i] = i < len ? src[i] : std::numeric_limits<double>::quiet_NaN();
+}
+
+MLDP_KLL_ALWAYS_INLINE void rank_sort_padded(const double* __restrict x, std::size_t n, double* __restrict out) noexcept {
+    const auto len = static_cast<std::int64_t>(n);
+    const auto padded = static_cast<std::int64_t>(padded_size(n));
+    alignas(64) double xp[128];
+    alignas(64) std::int64_t r[128];
+    pad_copy(x, n, padded_size(n), xp);
+    for (std::int64_t i = 0; i < padded; ++i) r[i] = i < len ? 0 : i;
+    for (std::int64_t j = 0; j < len; ++j) {
+        const double xj = xp[j];
+        for (std::int64_t i = 0; i < padded; ++i) r[i] += (xj < xp[i]) | ((j < i) & (xj == xp[i])) ? 1 : 0;
+    }
+    for (std::int64_t i = 0; i < padded; ++i) out[r[i]] = xp[i];
+}
+
+MLDP_KLL_ALWAYS_INLINE void rank_merge_padded(const double* __restrict a, std::size_t na, const double* __restrict b,
+                                              std::size_t nb, double* __restrict out) noexcept {
+    const auto la = static_cast<std::int64_t>(na), lb = static_cast<std::int64_t>(nb);
+    const auto pad_a = static_cast<std::int64_t>(padded_size(na)), pad_b = static_cast<std::int64_t>(padded_size(nb));
+    alignas(64) double ap[128], bp[128];
+    alignas(64) std::int64_t pa[128], pb[128];
+    pad_copy(a, na, padded_size(na), ap);
+    pad_copy(b, nb, padded_size(nb), bp);
+    for (std::int64_t i = 0; i < pad_a; ++i) pa[i] = i < la ? i : lb + i;  // padding: [la + lb, pad_a + lb)
+    for (std::int64_t j = 0; j < pad_b; ++j) pb[j] = j < lb ? j : pad_a + j;  // padding: [pad_a + lb, pad_a + pad_b)
+    for (std::int64_t j = 0; j < lb; ++j) {
+        const double bj = bp[j];
+        for (std::int64_t i = 0; i < pad_a; ++i) pa[i] += bj < ap[i] ? 1 : 0;
+    }
+    for (std::int64_t i = 0; i < la; ++i) {
+        const double ai = ap[i];
+        for (std::int64_t j = 0; j < pad_b; ++j) pb[j] += ai <= bp[j] ? 1 : 0;
+    }
+    for (std::int64_t i = 0; i < pad_a; ++i) out[pa[i]] = ap[i];
+    for (std::int64_t j = 0; j < pad_b; ++j) out[pb[j]] = bp[j];
+}
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define MLDP_KLL_DISPATCH 1
+#else
+#define MLDP_KLL_DISPATCH 0
+#endif
+
+#if MLDP_KLL_DISPATCH
+// AVX-512F: 8 rows per register; per value, a broadcast, two compares into masks and a masked add.
+// `before` is the mask of rows whose index exceeds j (they follow j, so an equal value counts).
+__attribute__((target("avx512f"))) inline __mmask8 rows_after(std::size_t j, std::size_t ib) noexcept {
+    if (j < ib) return 0xFF;
+    if (j >= ib + 7) return 0;
+    return static_cast<__mmask8>((0xFFU << (j - ib + 1)) & 0xFFU);
+}
+
+__attribute__((target("avx512f"))) inline void rank_sort_avx512_body(const double* __restrict x, std::size_t n,
+                                                                    double* __restrict out) noexcept {
+    const std::size_t padded = padded_size(n);
+    alignas(64) double xp[128];
+    pad_copy(x, n, padded, xp);
+    const __m512i iota = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), one = _mm512_set1_epi64(1);
+    const __m512i len = _mm512_set1_epi64(static_cast<long long>(n));
+    for (std::size_t ib = 0; ib < padded; ib += rank_width) {
+        const __m512d rows = _mm512_load_pd(xp + ib);
+        const __m512i idx = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(ib)), iota);
+        __m512i acc = _mm512_maskz_mov_epi64(_mm512_cmpge_epi64_mask(idx, len), idx);  // padding rows: their index
+        for (std::size_t j = 0; j < n; ++j) {
+            const __m512d xj = _mm512_set1_pd(xp[j]);
+            const __mmask8 lt = _mm512_cmp_pd_mask(xj, rows, _CMP_LT_OQ);
+            const __mmask8 eq = _mm512_cmp_pd_mask(xj, rows, _CMP_EQ_OQ);
+            acc = _mm512_mask_add_epi64(acc, static_cast<__mmask8>(lt | (eq & rows_after(j, ib))), acc, one);
+        }
+        _mm512_i64scatter_pd(out, acc, rows, 8);
+    }
+}
+
+__attribute__((target("avx512f"))) inline void rank_merge_avx512_body(const double* __restrict a, std::size_t na,
+                                                                     const double* __restrict b, std::size_t nb,
+                                                                     double* __restrict out) noexcept {
+    const std::size_t pad_a = padded_size(na), pad_b = padded_size(nb);
+    alignas(64) double ap[128], bp[128];
+    pad_copy(a, na, pad_a, ap);
+    pad_copy(b, nb, pad_b, bp);
+    const __m512i iota = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), one = _mm512_set1_epi64(1);
+    const auto la = static_cast<long long>(na), lb = static_cast<long long>(nb), pa = static_cast<long long>(pad_a);
+    for (std::size_t ib = 0; ib < pad_a; ib += rank_width) {
+        const __m512d rows = _mm512_load_pd(ap + ib);
+        const __m512i idx = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(ib)), iota);
+        // padding rows: [na + nb, pad_a + nb)
+        __m512i acc = _mm512_mask_add_epi64(idx, _mm512_cmpge_epi64_mask(idx, _mm512_set1_epi64(la)), idx, _mm512_set1_epi64(lb));
+        for (std::size_t j = 0; j < nb; ++j) {
+            acc = _mm512_mask_add_epi64(acc, _mm512_cmp_pd_mask(_mm512_set1_pd(bp[j]), rows, _CMP_LT_OQ), acc, one);
+        }
+        _mm512_i64scatter_pd(out, acc, rows, 8);
+    }
+    for (std::size_t jb = 0; jb < pad_b; jb += rank_width) {
+        const __m512d rows = _mm512_load_pd(bp + jb);
+        const __m512i idx = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(jb)), iota);
+        // padding rows: [pad_a + nb, pad_a + pad_b)
+        __m512i acc = _mm512_mask_add_epi64(idx, _mm512_cmpge_epi64_mask(idx, _mm512_set1_epi64(lb)), idx, _mm512_set1_epi64(pa));
+        for (std::size_t i = 0; i < na; ++i) {
+            acc = _mm512_mask_add_epi64(acc, _mm512_cmp_pd_mask(_mm512_set1_pd(ap[i]), rows, _CMP_LE_OQ), acc, one);
+        }
+        _mm512_i64scatter_pd(out, acc, rows, 8);
+    }
+}
+#endif
+
+// Each is compiled for AVX2 and AVX-512F as well and picked once at run time (GCC leaves a
+// compare-and-count loop over doubles scalar for the baseline x86-64). All variants place every value
+// at the same position.
+using rank_sort_f64_fn = void (*)(const double*, std::size_t, double*);
+using rank_merge_f64_fn = void (*)(const double*, std::size_t, const double*, std::size_t, double*);
+inline void rank_sort_f64_default(const double* x, std::size_t n, double* out) noexcept { rank_sort_body(x, n, out); }
+inline void rank_merge_f64_default(const double* a, std::size_t na, const double* b, std::size_t nb, double* out) noexcept {
+    rank_merge_body(a, na, b, nb, out);
+}
+#if MLDP_KLL_DISPATCH
+__attribute__((target("avx2"))) inline void rank_sort_f64_avx2(const double* x, std::size_t n, double* out) noexcept {
+    rank_sort_padded(x, n, out);
+}
+__attribute__((target("avx512f"))) inline void rank_sort_f64_avx512(const double* x, std::size_t n, double* out) noexcept {
+    rank_sort_avx512_body(x, n, out);
+}
+__attribute__((target("avx2"))) inline void rank_merge_f64_avx2(const double* a, std::size_t na, const double* b, std::size_t nb,
+                                                               double* out) noexcept {
+    rank_merge_padded(a, na, b, nb, out);
+}
+__attribute__((target("avx512f"))) inline void rank_merge_f64_avx512(const double* a, std::size_t na, const double* b,
+                                                                    std::size_t nb, double* out) noexcept {
+    rank_merge_avx512_body(a, na, b, nb, out);
+}
+#endif
+
+/// The variants this CPU can run, baseline first (the tests compare them).
+inline std::vector<rank_sort_f64_fn> rank_sort_f64_variants() {
+    std::vector<rank_sort_f64_fn> v{rank_sort_f64_default};
+#if MLDP_KLL_DISPATCH
+    if (__builtin_cpu_supports("avx2")) v.push_back(rank_sort_f64_avx2);
+    if (__builtin_cpu_supports("avx512f")) v.push_back(rank_sort_f64_avx512);
+#endif
+    return v;
+}
+inline std::vector<rank_merge_f64_fn> rank_merge_f64_variants() {
+    std::vector<rank_merge_f64_fn> v{rank_merge_f64_default};
+#if MLDP_KLL_DISPATCH
+    if (__builtin_cpu_supports("avx2")) v.push_back(rank_merge_f64_avx2);
+    if (__builtin_cpu_supports("avx512f")) v.push_back(rank_merge_f64_avx512);
+#endif
+    return v;
+}
+
+/// rank_sort_body for at most 128 values into out (room for 128).
+template <class T>
+void rank_sort(const T* x, std::size_t n, T* out) noexcept {
+    if constexpr (std::is_same_v<T, double> && MLDP_KLL_DISPATCH) {
+        static const rank_sort_f64_fn best = rank_sort_f64_variants().back();
+        best(x, n, out);
+    } else {
+        rank_sort_body(x, n, out);
+    }
+}
+
+/// rank_merge_body for at most 128 values on each side into out (room for 256).
+template <class T>
+void rank_merge(const T* a, std::size_t na, const T* b, std::size_t nb, T* out) noexcept {
+    if constexpr (std::is_same_v<T, double> && MLDP_KLL_DISPATCH) {
+        static const rank_merge_f64_fn best = rank_merge_f64_variants().back();
+        best(a, na, b, nb, out);
+    } else {
+        rank_merge_body(a, na, b, nb, out);
+    }
+}
+
+}  // namespace mldp::sketch::detail
 
 namespace mldp::sketch {
 
@@ -39,6 +311,10 @@ template <class T>
 class kll_sketch {
     static_assert(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>,
                   "mldp::sketch::kll_sketch<T>: T must be an arithmetic type (double, float, int64_t, ...)");
+
+    // Levels grow by resize() in compact() and merge(), and every new item is written right after:
+    // the allocator leaves new items uninitialised rather than zeroing them first.
+    using level = std::vector<T, detail::default_init_allocator<T>>;
 
 public:
     static constexpr std::uint16_t default_k = 200;
@@ -277,6 +553,12 @@ public:
 
 private:
     static constexpr std::size_t min_width = 8;
+    // compact() merges by counting positions (detail::rank_merge, O(na nb) compares) when both sides
+    // have at most rank_merge_limit items and na nb <= rank_merge_work; above, a two-finger merge.
+    static constexpr std::size_t rank_merge_limit = 128;
+    static constexpr std::size_t rank_merge_work = 2048;
+    // compact() sorts level 0 by counting positions (O(n^2) compares) up to this many items.
+    static constexpr std::size_t level0_rank_limit = 64;
 
     /// Capacity of level h when there are num_levels levels: max(8, round(k (2/3)^depth)) with depth
     /// = num_levels - 1 - h, computed in integers as DataSketches does.
@@ -315,20 +597,54 @@ private:
         }
     }
 
+    // Merges the sorted `count` items at picked into the sorted level `next` (ties: next's first), by
+    // counting each item's position (detail::rank_merge).
+    static void merge_small(level& next, const T* picked, std::size_t count) {
+        const std::size_t na = next.size();
+        T merged[2 * rank_merge_limit];
+        detail::rank_merge(next.data(), na, picked, count, merged);
+        next.resize(na + count);
+        std::copy(merged, merged + na + count, next.begin());
+    }
+
     void compact(std::size_t h) {
         if (h + 1 == levels_.size()) {
             levels_.emplace_back();
             update_capacity();
         }
         auto& lvl = levels_[h];
-        if (h == 0) std::sort(lvl.begin(), lvl.end());
-        // An odd item out (the first) stays at this level; of the rest, the coin picks the odd- or
-        // even-positioned half, merged (both sorted) into the level above through a scratch buffer.
+        // An odd item out (the least) stays at this level; of the rest, the coin picks the odd- or
+        // even-positioned half in sorted order, merged into the level above.
         const std::size_t start = lvl.size() % 2;
         const std::size_t offset = static_cast<std::size_t>(rng_.next_u64() >> 63);
         const std::size_t half = (lvl.size() - start) / 2;
         auto& next = levels_[h + 1];
+        if (h == 0 && lvl.size() <= level0_rank_limit && next.size() <= rank_merge_limit && next.size() * half <= rank_merge_work) {
+            // Level 0 arrives unsorted and is compacted tens of thousands of times per million values,
+            // at about 15 items (k = 200): sorted and merged by counting positions (no branch on the
+            // data; see detail::rank_sort).
+            T sorted[level0_rank_limit], picked[level0_rank_limit / 2];
+            detail::rank_sort(lvl.data(), lvl.size(), sorted);
+            for (std::size_t j = 0; j < half; ++j) picked[j] = sorted[start + offset + 2 * j];
+            merge_small(next, picked, half);
+            retained_ -= half;
+            lvl.resize(start);
+            if (start == 1) lvl[0] = sorted[0];
+            return;
+        }
+        if (h == 0) std::sort(lvl.begin(), lvl.end());
+        if (next.size() <= rank_merge_limit && half <= rank_merge_limit && next.size() * half <= rank_merge_work) {
+            // Small levels (all but the top few): the picked half, then the merge by counting, in place.
+            T picked[rank_merge_limit];
+            const T* const from = lvl.data() + start + offset;
+            for (std::size_t j = 0; j < half; ++j) picked[j] = from[2 * j];
+            merge_small(next, picked, half);
+            retained_ -= half;
+            lvl.resize(start);
+            return;
+        }
         scratch_.resize(next.size() + half);
+
         const T* const a = next.data();
         const T* const b = lvl.data() + start + offset;  // b[2 j], j < half
         std::size_t i = 0, j = 0;
@@ -416,8 +732,9 @@ private:
     std::size_t total_capacity_ = 0;
     T min_{}, max_{};
     rng rng_;
-    std::vector<std::vector<T>> levels_;
-    std::vector<T> scratch_;          // merge buffer, reused (never part of the state)
+    std::vector<level> levels_;
+    level scratch_;                   // merge buffer, reused (never part of the state)
+
     std::vector<std::size_t> caps_;   // capacity of each level, cached
 };
 
