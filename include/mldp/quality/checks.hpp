@@ -198,56 +198,147 @@ using row_rule_impl = state_impl<row_rule_state, row_rule_spec, true>;
 
 // ---- unique / no_duplicate_rows: keys hashed per row ------------------------------------------------
 
-/// An open-addressing table from 64-bit row-key hashes to (count, first row), linear probing,
-/// grown at half load. Exact up to 64-bit hash collisions (about n^2 / 2^65: 3e-8 for 10^6 rows).
+/// A table from 64-bit row-key hashes to (count, first row). Exact up to 64-bit hash collisions
+/// (about n^2 / 2^65: 3e-8 for 10^6 rows).
+///
+/// The table is split by the top 8 bits of the hash into 256 parts, each an open-addressing table
+/// with linear probing, all parts of one capacity (kept at most 70% full) in one buffer, the keys
+/// apart from the counts and first rows so that probing reads only keys. A chunk's rows are first
+/// grouped by part (a counting sort of hash and row), then each part takes its rows at once, so
+/// that the part being filled, about 1/256 of the table, stays in cache instead of every row
+/// touching a random line of the whole table. Large buffers are advised to huge pages (see
+/// core/detail/memory.hpp).
 class key_table {
 public:
     struct slot {
-        std::uint64_t key = 0;  // 0 = empty (a hash of 0 is stored as 1)
+        std::uint64_t key = 0;
         std::uint64_t count = 0;
         std::uint64_t first = 0;
     };
-    /// Adds one occurrence; returns the slot's count after it.
+    static constexpr unsigned part_bits = 8;
+    static constexpr std::size_t parts = std::size_t{1} << part_bits;
+
+    key_table() : sizes_(parts, 0) {}
+    key_table(const key_table& o) : keys_(o.keys_), sizes_(o.sizes_), capacity_(o.capacity_) {
+        payload_.reset(new entry[keys_.size()]);
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] != 0) payload_[i] = o.payload_[i];
+        }
+    }
+    key_table& operator=(const key_table& o) {
+        if (this != &o) *this = key_table(o);
+        return *this;
+    }
+    key_table(key_table&&) noexcept = default;
+    key_table& operator=(key_table&&) noexcept = default;
+
+    /// Adds one occurrence; returns the key's count after it.
     std::uint64_t add(std::uint64_t key, std::uint64_t row, std::uint64_t times = 1) {
         if (key == 0) key = 1;
-        if (2 * (size_ + 1) > slots_.size()) grow();
-        std::size_t i = static_cast<std::size_t>(key) & (slots_.size() - 1);
-        while (slots_[i].key != 0 && slots_[i].key != key) i = (i + 1) & (slots_.size() - 1);
-        slot& s = slots_[i];
-        if (s.key == 0) {
-            s.key = key;
-            s.first = row;
-            ++size_;
-        } else if (row < s.first) {
-            s.first = row;
-        }
-        s.count += times;
-        return s.count;
+        const std::size_t p = part_of(key);
+        if (10 * (sizes_[p] + 1) > 7 * capacity_) rehash(grown(capacity_, sizes_[p] + 1));
+        return insert(p, key, row, times);
     }
-    const std::vector<slot>& slots() const noexcept { return slots_; }
-    std::size_t size() const noexcept { return size_; }
-    void reserve(std::size_t n) {
-        std::size_t cap = 16;
-        while (cap < 2 * n) cap *= 2;
-        if (cap > slots_.size()) rehash(cap);
+
+    /// Adds rows offset .. offset + n - 1 with hashes h[0..n); calls repeat(row) for each row whose
+    /// key was seen before it (rows ascend within a key, not across keys).
+    template <class F>
+    void add_rows(const std::uint64_t* h, std::size_t n, std::size_t offset, F&& repeat) {
+        if (n < 4096) {
+            for (std::size_t i = 0; i < n; ++i) {
+                if (add(h[i], offset + i) >= 2) repeat(offset + i);
+            }
+            return;
+        }
+        std::vector<std::size_t> start(parts + 1, 0);
+        for (std::size_t i = 0; i < n; ++i) ++start[part_of(h[i] == 0 ? 1 : h[i]) + 1];
+        std::size_t largest = 0;
+        for (std::size_t p = 0; p < parts; ++p) {
+            largest = (std::max)(largest, sizes_[p] + start[p + 1]);
+            start[p + 1] += start[p];
+        }
+        if (10 * largest > 7 * capacity_) rehash(grown(capacity_, largest));
+        std::vector<std::uint64_t> keys(n), rows(n);
+        std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t key = h[i] == 0 ? 1 : h[i];
+            const std::size_t at = fill[part_of(key)]++;
+            keys[at] = key;
+            rows[at] = offset + i;
+        }
+        for (std::size_t p = 0; p < parts; ++p) {
+            for (std::size_t at = start[p]; at < start[p + 1]; ++at) {
+                if (insert(p, keys[at], rows[at], 1) >= 2) repeat(static_cast<std::size_t>(rows[at]));
+            }
+        }
+    }
+
+    /// Calls f(slot) for every key held.
+    template <class F>
+    void for_each(F&& f) const {
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] != 0) f(slot{keys_[i], payload_[i].count, payload_[i].first});
+        }
+    }
+    std::size_t size() const noexcept {
+        std::size_t n = 0;
+        for (std::size_t c : sizes_) n += c;
+        return n;
     }
 
 private:
-    void grow() { rehash(slots_.empty() ? 16 : 2 * slots_.size()); }
+    struct entry {
+        std::uint64_t count;
+        std::uint64_t first;
+    };
+
+    static std::size_t part_of(std::uint64_t key) noexcept { return static_cast<std::size_t>(key >> (64 - part_bits)); }
+    // A capacity for `need` keys per part at most 70% full, a multiple of 64, at least double the old.
+    static std::size_t grown(std::size_t old, std::size_t need) noexcept {
+        std::size_t cap = (std::max)(2 * old, (need * 10 + 6) / 7 + 1);
+        return (cap + 63) / 64 * 64;
+    }
+    // Home slot within a part: the key's low 32 bits scaled to the capacity (bits apart from the part's).
+    std::size_t home(std::uint64_t key) const noexcept {
+        return static_cast<std::size_t>(((key & 0xFFFFFFFFULL) * static_cast<std::uint64_t>(capacity_)) >> 32);
+    }
+
+    // Inserts into part p, which has room (key != 0).
+    std::uint64_t insert(std::size_t p, std::uint64_t key, std::uint64_t row, std::uint64_t times) {
+        std::uint64_t* const k = keys_.data() + p * capacity_;
+        std::size_t i = home(key);
+        while (k[i] != 0 && k[i] != key) i = i + 1 == capacity_ ? 0 : i + 1;
+        entry& e = payload_[p * capacity_ + i];
+        if (k[i] == 0) {
+            k[i] = key;
+            e.count = times;
+            e.first = row;
+            ++sizes_[p];
+            return times;
+        }
+        if (row < e.first) e.first = row;
+        e.count += times;
+        return e.count;
+    }
+
     void rehash(std::size_t cap) {
-        std::vector<slot> old = mldp::detail::large_vector<slot>(cap);  // huge-page advice: tens of MB, fresh
-        old.swap(slots_);
-        size_ = 0;
-        for (const slot& s : old) {
-            if (s.key == 0) continue;
-            std::size_t i = static_cast<std::size_t>(s.key) & (slots_.size() - 1);
-            while (slots_[i].key != 0) i = (i + 1) & (slots_.size() - 1);
-            slots_[i] = s;
-            ++size_;
+        std::vector<std::uint64_t> old_keys = mldp::detail::large_vector<std::uint64_t>(parts * cap);  // zeroed: empty
+        std::unique_ptr<entry[]> old_payload(new entry[parts * cap]);  // written before it is read
+        mldp::detail::advise_huge_pages(old_payload.get(), parts * cap * sizeof(entry));
+        old_keys.swap(keys_);
+        old_payload.swap(payload_);
+        const std::size_t old_capacity = capacity_;
+        capacity_ = cap;
+        std::fill(sizes_.begin(), sizes_.end(), 0);
+        for (std::size_t i = 0; i < old_keys.size(); ++i) {
+            if (old_keys[i] != 0) insert(i / old_capacity, old_keys[i], old_payload[i].first, old_payload[i].count);
         }
     }
-    std::vector<slot> slots_;
-    std::size_t size_ = 0;
+
+    std::vector<std::uint64_t> keys_;      // parts * capacity_ keys, part p at p * capacity_; 0 = empty
+    std::unique_ptr<entry[]> payload_;     // count and first row of each held key
+    std::vector<std::size_t> sizes_;       // keys per part
+    std::size_t capacity_ = 0;             // slots per part
 };
 
 class key_state final : public check_state {
@@ -274,11 +365,22 @@ public:
         const std::size_t n = chunk.rows();
         std::vector<std::uint64_t> h(n, 0x6d6c64702d6b6579ULL);
         for (const frame::column* c : cols) hash_column(*c, h);
-        table_.reserve(table_.size() + n);
-        for (std::size_t i = 0; i < n; ++i) {
-            // Rows ascend within a state, so the first `limits_.rows` repeats are the smallest.
-            if (table_.add(h[i], offset + i) >= 2 && later_.size() < limits_.rows) later_.push_back(offset + i);
-        }
+        // The smallest `limits_.rows` repeating rows of this chunk (a bounded max-heap), after those
+        // of earlier chunks, which are all smaller.
+        std::vector<std::size_t> heap;
+        const std::size_t room = limits_.rows - (std::min)(limits_.rows, later_.size());
+        table_.add_rows(h.data(), n, offset, [&](std::size_t row) {
+            if (heap.size() < room) {
+                heap.push_back(row);
+                std::push_heap(heap.begin(), heap.end());
+            } else if (!heap.empty() && row < heap.front()) {
+                std::pop_heap(heap.begin(), heap.end());
+                heap.back() = row;
+                std::push_heap(heap.begin(), heap.end());
+            }
+        });
+        std::sort_heap(heap.begin(), heap.end());
+        later_.insert(later_.end(), heap.begin(), heap.end());
         rows_ += n;
     }
     void merge(const check_state& other, std::size_t offset) override {
@@ -289,11 +391,10 @@ public:
         }
         if (columns_seen_.empty()) columns_seen_ = o.columns_seen_;
         // The other's rows come after ours: its first occurrences of keys we already hold are repeats.
-        for (const auto& s : o.table_.slots()) {
-            if (s.key == 0) continue;
+        o.table_.for_each([&](const key_table::slot& s) {
             const std::uint64_t before = table_.add(s.key, s.first + offset, s.count) - s.count;
             if (before > 0) later_.push_back(s.first + offset);
-        }
+        });
         for (std::size_t r : o.later_) later_.push_back(r + offset);
         std::sort(later_.begin(), later_.end());
         if (later_.size() > limits_.rows) later_.resize(limits_.rows);
@@ -303,20 +404,24 @@ public:
         if (!config_.empty()) return config_;
         // Offending rows: every row whose key occurs more than once (deequ's duplicate count; one minus
         // deequ's Uniqueness as a fraction).
+        // Only the smallest few first rows are listed: a bounded max-heap of them.
         std::size_t offending = 0;
         std::vector<std::size_t> rows;
-        for (const auto& s : table_.slots()) {
-            if (s.key != 0 && s.count >= 2) {
-                offending += static_cast<std::size_t>(s.count);
-                rows.push_back(static_cast<std::size_t>(s.first));
+        table_.for_each([&](const key_table::slot& s) {
+            if (s.count < 2) return;
+            offending += static_cast<std::size_t>(s.count);
+            const auto first = static_cast<std::size_t>(s.first);
+            if (rows.size() < limits_.rows) {
+                rows.push_back(first);
+                std::push_heap(rows.begin(), rows.end());
+            } else if (!rows.empty() && first < rows.front()) {
+                std::pop_heap(rows.begin(), rows.end());
+                rows.back() = first;
+                std::push_heap(rows.begin(), rows.end());
             }
-        }
+        });
         if (offending == 0) return {};
-        if (rows.size() > limits_.rows) {  // only the smallest few are listed: select, then sort those
-            std::nth_element(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(limits_.rows), rows.end());
-            rows.resize(limits_.rows);
-        }
-        std::sort(rows.begin(), rows.end());
+        std::sort_heap(rows.begin(), rows.end());
         rows.insert(rows.end(), later_.begin(), later_.end());
         std::sort(rows.begin(), rows.end());
         if (rows.size() > limits_.rows) rows.resize(limits_.rows);
