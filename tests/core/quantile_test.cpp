@@ -132,3 +132,27 @@ TEST_CASE("every instruction-set variant of the counting kernels gives the same 
         }
     }
 }
+
+TEST_CASE("every variant of the fail-mask kernel sets the same bits as a plain loop") {
+    mldp::rng g{31};
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{65}, std::size_t{1000}}) {
+        std::vector<double> v(n);
+        for (auto& x : v) {
+            const auto pick = g.bounded(10);
+            x = pick == 0 ? NAN : pick == 1 ? INFINITY : pick == 2 ? -INFINITY : pick == 3 ? 4.0 : pick == 4 ? -4.0 : g.normal() * 3.0;
+        }
+        for (bool range : {false, true}) {
+            std::vector<std::uint64_t> expect((n + 63) / 64, 0);
+            for (std::size_t i = 0; i < n; ++i) {
+                const bool fail = range ? !(v[i] >= -4.0 && v[i] <= 4.0) : std::isnan(v[i]);
+                if (fail) expect[i / 64] |= std::uint64_t{1} << (i % 64);
+            }
+            for (auto kernel : mldp::detail::fail_masks_variants()) {
+                std::vector<std::uint64_t> got((n + 63) / 64, 0xDEADBEEFULL);
+                kernel(v.data(), n, range, -4.0, 4.0, got.data());
+                INFO("n = " << n << ", range = " << range);
+                CHECK(got == expect);
+            }
+        }
+    }
+}

@@ -20,6 +20,7 @@
 #include <fmt/ranges.h>
 
 #include "mldp/core/detail/memory.hpp"
+#include "mldp/core/detail/threshold_count.hpp"
 #include "mldp/core/frame.hpp"
 #include "mldp/core/hash.hpp"
 #include "mldp/quality/check.hpp"
@@ -82,6 +83,20 @@ inline std::vector<std::string> suggest(std::string_view value, const std::vecto
     return out;
 }
 
+// The index of the lowest set bit of m != 0.
+inline int count_trailing_zeros(std::uint64_t m) noexcept {
+#if defined(__GNUC__)
+    return __builtin_ctzll(m);
+#else
+    int k = 0;
+    while ((m & 1U) == 0) {
+        m >>= 1;
+        ++k;
+    }
+    return k;
+#endif
+}
+
 class row_rule_state final : public check_state {
 public:
     row_rule_state(check_options o, std::shared_ptr<const row_rule_spec> spec, const report_limits& limits)
@@ -102,26 +117,31 @@ public:
         }
         if (const auto* nc = std::get_if<numeric_column>(&c->data)) {
             const auto v = nc->values();
-            // A first pass counts with local sums (no per-row calls); rows that need attention, missing
-            // or offending, are rare and revisited one by one.
+            // Masks of the rows that need attention, missing or offending (vectorised; see
+            // core/detail/threshold_count.hpp), 64 rows per word, built a piece at a time; those rows
+            // are rare and visited one by one, the clear words skipped.
             const bool range = spec_->rule == row_rule::in_range;
             const double lo = spec_->lo, hi = spec_->hi;
-            std::size_t attention = 0;
-            for (std::size_t i = 0; i < v.size(); ++i) {
-                const double x = v[i];
-                attention += (range ? !(x >= lo && x <= hi) : std::isnan(x)) ? 1 : 0;
-            }
-            tally_.checked += v.size() - attention;
-            if (attention > 0) {
-                for (std::size_t i = 0; i < v.size(); ++i) {
-                    const double x = v[i];
-                    if (std::isnan(x)) {
-                        missing_row(offset + i);
-                    } else if (range && !(x >= lo && x <= hi)) {
-                        ++tally_.checked;
-                        tally_.offend(offset + i, value_text(x));
+            constexpr std::size_t piece = 64 * 256;
+            std::uint64_t masks[piece / 64];
+            for (std::size_t p0 = 0; p0 < v.size(); p0 += piece) {
+                const std::size_t len = (std::min)(piece, v.size() - p0);
+                mldp::detail::fail_masks(v.data() + p0, len, range, lo, hi, masks);
+                std::size_t attention = 0;
+                for (std::size_t w = 0; w * 64 < len; ++w) {
+                    for (std::uint64_t m = masks[w]; m != 0; m &= m - 1) {
+                        ++attention;
+                        const std::size_t i = p0 + w * 64 + static_cast<std::size_t>(count_trailing_zeros(m));
+                        const double x = v[i];
+                        if (std::isnan(x)) {
+                            missing_row(offset + i);
+                        } else {
+                            ++tally_.checked;
+                            tally_.offend(offset + i, value_text(x));
+                        }
                     }
                 }
+                tally_.checked += len - attention;
             }
         } else if (const auto* tc = std::get_if<time_column>(&c->data)) {
             for (std::size_t i = 0; i < tc->size(); ++i) {

@@ -21,6 +21,7 @@
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define MLDP_COUNT_DISPATCH 1
+#include <immintrin.h>
 #else
 #define MLDP_COUNT_DISPATCH 0
 #endif
@@ -236,6 +237,95 @@ inline bucket_block_fn bucket_block_kernel() noexcept {
 #else
     return bucket_block_default;
 #endif
+}
+
+// ---- row masks: which values fail a test, 64 rows per word -----------------------------------------
+//
+// masks[w] bit k is set when value 64 w + k fails: it is NaN (range == false), or it is outside
+// [lo, hi] or NaN (range == true). Rows past n leave their bits clear. The validators' row checks
+// pass over the clear words and visit only the set bits. Every variant sets the same bits.
+
+MLDP_COUNT_ALWAYS_INLINE std::uint64_t fail_bit(double x, bool range, double lo, double hi) noexcept {
+    return range ? ((x >= lo && x <= hi) ? 0U : 1U) : (x != x ? 1U : 0U);
+}
+
+inline void fail_masks_scalar(const double* v, std::size_t n, bool range, double lo, double hi, std::uint64_t* masks) noexcept {
+    for (std::size_t w = 0; w * 64 < n; ++w) {
+        const std::size_t len = (n - w * 64) < 64 ? n - w * 64 : 64;
+        std::uint64_t m = 0;
+        for (std::size_t k = 0; k < len; ++k) m |= fail_bit(v[w * 64 + k], range, lo, hi) << k;
+        masks[w] = m;
+    }
+}
+
+using fail_masks_fn = void (*)(const double*, std::size_t, bool, double, double, std::uint64_t*);
+
+#if MLDP_COUNT_DISPATCH
+// SSE2 (x86-64's baseline): two rows per compare, their bits by movemask.
+__attribute__((target("sse2"))) inline void fail_masks_sse2(const double* v, std::size_t n, bool range, double lo, double hi, std::uint64_t* masks) noexcept {
+    const __m128d l = _mm_set1_pd(lo), h = _mm_set1_pd(hi);
+    const std::size_t full = n / 64;
+    for (std::size_t w = 0; w < full; ++w) {
+        std::uint64_t m = 0;
+        for (std::size_t k = 0; k < 64; k += 2) {
+            const __m128d x = _mm_loadu_pd(v + w * 64 + k);
+            const int fail = range ? ~_mm_movemask_pd(_mm_and_pd(_mm_cmpge_pd(x, l), _mm_cmple_pd(x, h))) & 0x3
+                                   : _mm_movemask_pd(_mm_cmpunord_pd(x, x));
+            m |= static_cast<std::uint64_t>(fail) << k;
+        }
+        masks[w] = m;
+    }
+    if (full * 64 < n) fail_masks_scalar(v + full * 64, n - full * 64, range, lo, hi, masks + full);
+}
+__attribute__((target("avx2"))) inline void fail_masks_avx2(const double* v, std::size_t n, bool range, double lo, double hi,
+                                                           std::uint64_t* masks) noexcept {
+    const __m256d l = _mm256_set1_pd(lo), h = _mm256_set1_pd(hi);
+    const std::size_t full = n / 64;
+    for (std::size_t w = 0; w < full; ++w) {
+        std::uint64_t m = 0;
+        for (std::size_t k = 0; k < 64; k += 4) {
+            const __m256d x = _mm256_loadu_pd(v + w * 64 + k);
+            const int fail = range ? ~_mm256_movemask_pd(_mm256_and_pd(_mm256_cmp_pd(x, l, _CMP_GE_OQ), _mm256_cmp_pd(x, h, _CMP_LE_OQ))) & 0xF
+                                   : _mm256_movemask_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q));
+            m |= static_cast<std::uint64_t>(fail) << k;
+        }
+        masks[w] = m;
+    }
+    if (full * 64 < n) fail_masks_scalar(v + full * 64, n - full * 64, range, lo, hi, masks + full);
+}
+__attribute__((target("avx512f"))) inline void fail_masks_avx512(const double* v, std::size_t n, bool range, double lo, double hi,
+                                                                std::uint64_t* masks) noexcept {
+    const __m512d l = _mm512_set1_pd(lo), h = _mm512_set1_pd(hi);
+    const std::size_t full = n / 64;
+    for (std::size_t w = 0; w < full; ++w) {
+        std::uint64_t m = 0;
+        for (std::size_t k = 0; k < 64; k += 8) {
+            const __m512d x = _mm512_loadu_pd(v + w * 64 + k);
+            const __mmask8 fail = range ? static_cast<__mmask8>(~(_mm512_cmp_pd_mask(x, l, _CMP_GE_OQ) & _mm512_cmp_pd_mask(x, h, _CMP_LE_OQ)))
+                                        : _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+            m |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(fail)) << k;
+        }
+        masks[w] = m;
+    }
+    if (full * 64 < n) fail_masks_scalar(v + full * 64, n - full * 64, range, lo, hi, masks + full);
+}
+#endif
+
+/// The fail-mask variants this CPU can run, baseline first (the tests compare them).
+inline std::vector<fail_masks_fn> fail_masks_variants() {
+    std::vector<fail_masks_fn> v{fail_masks_scalar};
+#if MLDP_COUNT_DISPATCH
+    if (__builtin_cpu_supports("sse2")) v.push_back(fail_masks_sse2);
+    if (__builtin_cpu_supports("avx2")) v.push_back(fail_masks_avx2);
+    if (__builtin_cpu_supports("avx512f")) v.push_back(fail_masks_avx512);
+#endif
+    return v;
+}
+
+/// Fills masks[0 .. (n + 63) / 64) as above, with the best variant for this CPU.
+inline void fail_masks(const double* v, std::size_t n, bool range, double lo, double hi, std::uint64_t* masks) noexcept {
+    static const fail_masks_fn best = fail_masks_variants().back();
+    best(v, n, range, lo, hi, masks);
 }
 
 /// counts[j] = #{i : data_i >= t_j} over [data, data + n), for J thresholds (any order).
