@@ -238,8 +238,10 @@ public:
     static constexpr unsigned part_bits = 8;
     static constexpr std::size_t parts = std::size_t{1} << part_bits;
 
-    key_table() : sizes_(parts, 0) {}
-    key_table(const key_table& o) : keys_(o.keys_), sizes_(o.sizes_), capacity_(o.capacity_) {
+    /// `keep`: how many of the smallest first rows of repeated keys to keep (see smallest_repeated()).
+    explicit key_table(std::size_t keep = 0) : sizes_(parts, 0), keep_(keep) {}
+    key_table(const key_table& o)
+        : keys_(o.keys_), sizes_(o.sizes_), capacity_(o.capacity_), keep_(o.keep_), offending_(o.offending_), firsts_(o.firsts_) {
         payload_.reset(new entry[keys_.size()]);
         for (std::size_t i = 0; i < keys_.size(); ++i) {
             if (keys_[i] != 0) payload_[i] = o.payload_[i];
@@ -278,7 +280,10 @@ public:
             start[p + 1] += start[p];
         }
         if (10 * largest > 7 * capacity_) rehash(grown(capacity_, largest));
-        std::vector<std::uint64_t> keys(n), rows(n);
+        // Grouped hashes and rows (written before they are read: no zeroing).
+        const std::unique_ptr<std::uint64_t[]> keys(new std::uint64_t[n]), rows(new std::uint64_t[n]);
+        mldp::detail::advise_huge_pages(keys.get(), n * sizeof(std::uint64_t));
+        mldp::detail::advise_huge_pages(rows.get(), n * sizeof(std::uint64_t));
         std::vector<std::size_t> fill(start.begin(), start.end() - 1);
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t key = h[i] == 0 ? 1 : h[i];
@@ -287,8 +292,26 @@ public:
             rows[at] = offset + i;
         }
         for (std::size_t p = 0; p < parts; ++p) {
+            // While a part fills, the next part's slots are fetched, a few lines per row.
+            const char* next_keys = p + 1 < parts ? reinterpret_cast<const char*>(keys_.data() + (p + 1) * capacity_) : nullptr;
+            const char* next_payload = p + 1 < parts ? reinterpret_cast<const char*>(payload_.get() + (p + 1) * capacity_) : nullptr;
+            const std::size_t key_bytes = capacity_ * sizeof(std::uint64_t), payload_bytes = capacity_ * sizeof(entry);
+            std::size_t fetched_keys = 0, fetched_payload = 0;
             for (std::size_t at = start[p]; at < start[p + 1]; ++at) {
                 if (insert(p, keys[at], rows[at], 1) >= 2) repeat(static_cast<std::size_t>(rows[at]));
+#if defined(__GNUC__)
+                if (next_keys != nullptr) {
+                    if (fetched_keys < key_bytes) {
+                        __builtin_prefetch(next_keys + fetched_keys, 1);
+                        fetched_keys += 64;
+                    }
+                    if (fetched_payload < payload_bytes) {
+                        __builtin_prefetch(next_payload + fetched_payload, 1);
+                        __builtin_prefetch(next_payload + fetched_payload + 64, 1);
+                        fetched_payload += 128;
+                    }
+                }
+#endif
             }
         }
     }
@@ -304,6 +327,15 @@ public:
         std::size_t n = 0;
         for (std::size_t c : sizes_) n += c;
         return n;
+    }
+    /// Occurrences of the keys held more than once (kept as counts cross 2, so no scan is needed).
+    std::uint64_t offending() const noexcept { return offending_; }
+    /// The smallest `keep` first rows of the keys held more than once, ascending. First rows never
+    /// decrease here: rows are added in ascending order (chunks, then later states merged in).
+    std::vector<std::uint64_t> smallest_repeated() const {
+        std::vector<std::uint64_t> out = firsts_;
+        std::sort_heap(out.begin(), out.end());
+        return out;
     }
 
 private:
@@ -323,22 +355,41 @@ private:
         return static_cast<std::size_t>(((key & 0xFFFFFFFFULL) * static_cast<std::uint64_t>(capacity_)) >> 32);
     }
 
-    // Inserts into part p, which has room (key != 0).
-    std::uint64_t insert(std::size_t p, std::uint64_t key, std::uint64_t row, std::uint64_t times) {
+    // Inserts into part p, which has room (key != 0); `tally` keeps offending_ and firsts_ (off when
+    // rehashing moves keys already counted).
+    std::uint64_t insert(std::size_t p, std::uint64_t key, std::uint64_t row, std::uint64_t times, bool tally = true) {
         std::uint64_t* const k = keys_.data() + p * capacity_;
         std::size_t i = home(key);
         while (k[i] != 0 && k[i] != key) i = i + 1 == capacity_ ? 0 : i + 1;
         entry& e = payload_[p * capacity_ + i];
+        std::uint64_t before = 0;
         if (k[i] == 0) {
             k[i] = key;
             e.count = times;
             e.first = row;
             ++sizes_[p];
-            return times;
+        } else {
+            before = e.count;
+            if (row < e.first) e.first = row;
+            e.count += times;
         }
-        if (row < e.first) e.first = row;
-        e.count += times;
+        if (tally && e.count >= 2) {
+            offending_ += e.count - (before >= 2 ? before : 0);
+            if (before < 2) note_first(e.first);
+        }
         return e.count;
+    }
+
+    // The bounded max-heap of the smallest first rows of repeated keys.
+    void note_first(std::uint64_t row) {
+        if (firsts_.size() < keep_) {
+            firsts_.push_back(row);
+            std::push_heap(firsts_.begin(), firsts_.end());
+        } else if (!firsts_.empty() && row < firsts_.front()) {
+            std::pop_heap(firsts_.begin(), firsts_.end());
+            firsts_.back() = row;
+            std::push_heap(firsts_.begin(), firsts_.end());
+        }
     }
 
     void rehash(std::size_t cap) {
@@ -351,7 +402,7 @@ private:
         capacity_ = cap;
         std::fill(sizes_.begin(), sizes_.end(), 0);
         for (std::size_t i = 0; i < old_keys.size(); ++i) {
-            if (old_keys[i] != 0) insert(i / old_capacity, old_keys[i], old_payload[i].first, old_payload[i].count);
+            if (old_keys[i] != 0) insert(i / old_capacity, old_keys[i], old_payload[i].first, old_payload[i].count, false);
         }
     }
 
@@ -359,11 +410,15 @@ private:
     std::unique_ptr<entry[]> payload_;     // count and first row of each held key
     std::vector<std::size_t> sizes_;       // keys per part
     std::size_t capacity_ = 0;             // slots per part
+    std::size_t keep_ = 0;                 // first rows of repeated keys kept
+    std::uint64_t offending_ = 0;          // occurrences of keys held more than once
+    std::vector<std::uint64_t> firsts_;    // max-heap of the smallest first rows of repeated keys
 };
 
 class key_state final : public check_state {
 public:
-    key_state(check_options o, bool all_columns, const report_limits& limits) : o_(std::move(o)), all_(all_columns), limits_(limits) {}
+    key_state(check_options o, bool all_columns, const report_limits& limits)
+        : o_(std::move(o)), all_(all_columns), limits_(limits), table_(limits.rows) {}
 
     void update(const frame& chunk, std::size_t offset) override {
         std::vector<std::string> names = all_ ? chunk.names() : o_.columns;
@@ -424,24 +479,10 @@ public:
         if (!config_.empty()) return config_;
         // Offending rows: every row whose key occurs more than once (deequ's duplicate count; one minus
         // deequ's Uniqueness as a fraction).
-        // Only the smallest few first rows are listed: a bounded max-heap of them.
-        std::size_t offending = 0;
-        std::vector<std::size_t> rows;
-        table_.for_each([&](const key_table::slot& s) {
-            if (s.count < 2) return;
-            offending += static_cast<std::size_t>(s.count);
-            const auto first = static_cast<std::size_t>(s.first);
-            if (rows.size() < limits_.rows) {
-                rows.push_back(first);
-                std::push_heap(rows.begin(), rows.end());
-            } else if (!rows.empty() && first < rows.front()) {
-                std::pop_heap(rows.begin(), rows.end());
-                rows.back() = first;
-                std::push_heap(rows.begin(), rows.end());
-            }
-        });
+        const auto offending = static_cast<std::size_t>(table_.offending());
         if (offending == 0) return {};
-        std::sort_heap(rows.begin(), rows.end());
+        std::vector<std::size_t> rows;
+        for (std::uint64_t r : table_.smallest_repeated()) rows.push_back(static_cast<std::size_t>(r));
         rows.insert(rows.end(), later_.begin(), later_.end());
         std::sort(rows.begin(), rows.end());
         if (rows.size() > limits_.rows) rows.resize(limits_.rows);
