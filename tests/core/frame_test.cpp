@@ -100,3 +100,17 @@ TEST_CASE("categorical columns from optional strings and string views") {
     CHECK(f.categorical("sv").dictionary() == std::vector<std::string>{"p", "q"});
     CHECK(f.categorical("codes").value(0) == std::optional<std::string_view>("y"));
 }
+
+TEST_CASE("a wide frame finds every column by name and still rejects a repeated name") {
+    // 20,000 columns: names are indexed, so adding and finding them is not quadratic in the width.
+    mldp::frame f;
+    for (int c = 0; c < 20000; ++c) f.add("col" + std::to_string(c), std::vector<double>{static_cast<double>(c), 1.0});
+    CHECK(f.columns() == 20000);
+    for (int c = 0; c < 20000; c += 997) CHECK(f.numeric("col" + std::to_string(c))[0] == static_cast<double>(c));
+    CHECK_FALSE(f.contains("col20000"));
+    CHECK_THROWS_AS(f.add("col123", std::vector<double>{0.0, 0.0}), mldp::invalid_argument);
+    CHECK(f.columns() == 20000);
+    const mldp::frame copy = f;  // the copy's index points into the copy's columns
+    CHECK(&copy.at("col42") == &copy.at(42));
+    CHECK(copy.names()[42] == "col42");
+}

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -147,10 +149,8 @@ public:
 
 private:
     const column* find(std::string_view name) const noexcept {
-        for (const auto& c : columns_) {
-            if (c.name == name) return &c;
-        }
-        return nullptr;
+        const auto it = index_.find(name);
+        return it == index_.end() ? nullptr : &columns_[it->second];
     }
 
     const column& get(std::string_view name) const {
@@ -185,11 +185,18 @@ private:
                                    columns_.front().name + "')");
         }
         columns_.push_back(column{std::move(name), column_data(std::forward<Col>(data))});
+        try {
+            index_.emplace(columns_.back().name, columns_.size() - 1);
+        } catch (...) {
+            columns_.pop_back();
+            throw;
+        }
         rows_ = n;
         return *this;
     }
 
     std::vector<column> columns_;
+    std::map<std::string, std::size_t, std::less<>> index_;  // name -> position: lookups in O(log columns)
     std::size_t rows_ = 0;
 };
 
