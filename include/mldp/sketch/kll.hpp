@@ -165,7 +165,7 @@ MLDP_KLL_ALWAYS_INLINE void rank_merge_padded(const double* __restrict a, std::s
 
 #if MLDP_KLL_DISPATCH
 // AVX-512F: 8 rows per register; per value, a broadcast, two compares into masks and a masked add.
-// `before` is the mask of rows whose index exceeds j (they follow j, so an equal value counts).
+// rows_after(j, ib): the rows of block ib whose index exceeds j (they follow j, so an equal value counts).
 __attribute__((target("avx512f"))) inline __mmask8 rows_after(std::size_t j, std::size_t ib) noexcept {
     if (j < ib) return 0xFF;
     if (j >= ib + 7) return 0;
@@ -634,7 +634,7 @@ private:
         }
         if (h == 0) std::sort(lvl.begin(), lvl.end());
         if (next.size() <= rank_merge_limit && half <= rank_merge_limit && next.size() * half <= rank_merge_work) {
-            // Small levels (all but the top few): the picked half, then the merge by counting, in place.
+            // Small levels (all but the top few): the picked half, then the merge by counting.
             T picked[rank_merge_limit];
             const T* const from = lvl.data() + start + offset;
             for (std::size_t j = 0; j < half; ++j) picked[j] = from[2 * j];
@@ -644,7 +644,6 @@ private:
             return;
         }
         scratch_.resize(next.size() + half);
-
         const T* const a = next.data();
         const T* const b = lvl.data() + start + offset;  // b[2 j], j < half
         std::size_t i = 0, j = 0;
