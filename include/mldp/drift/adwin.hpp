@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
@@ -75,6 +76,14 @@ private:
     // Row i holds entries that summarise 2^i values; 64 rows cover any window a 64-bit count can reach.
     static constexpr std::size_t max_rows = 64;
 
+    // 2^row, exactly (what std::ldexp(1.0, row) returns, without the library call).
+    static double row_size(std::size_t row) noexcept {
+        const std::uint64_t bits = static_cast<std::uint64_t>(1023 + row) << 52;
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        return d;
+    }
+
     void clear() noexcept {
         drift_ = false;
         total_ = variance_ = width_ = 0.0;
@@ -115,7 +124,7 @@ private:
         // Merge the two oldest entries of a full row into the next row, cascading.
         const std::size_t full = row_cap_;
         for (std::size_t row = 0; count_[row] == full; ++row) {
-            const double n1 = std::ldexp(1.0, static_cast<int>(row));
+            const double n1 = row_size(row);
             const double t0 = total_at(row, 0), t1 = total_at(row, 1);
             const double v0 = variance_at(row, 0), v1 = variance_at(row, 1);
             const double mu1 = t0 / n1, mu2 = t1 / n1;
@@ -130,7 +139,7 @@ private:
     /// Removes the oldest entry (last row, first entry) and shrinks the window statistics.
     void delete_oldest() noexcept {
         const std::size_t last = rows_ - 1;
-        const double n = std::ldexp(1.0, static_cast<int>(last));
+        const double n = row_size(last);
         const double u = total_at(last, 0), v = variance_at(last, 0);
         const double mu = u / n;
         width_ -= n;
@@ -144,10 +153,11 @@ private:
 
     /// delta_prime depends on the width only, so a scan computes it once per width (the same value
     /// River recomputes for every candidate cut).
-    bool cut(double n0, double n1, double delta_mean, double delta_prime) const noexcept {
+    /// `window_variance` is variance_ / width_, the same for every candidate of a scan.
+    bool cut(double n0, double n1, double delta_mean, double delta_prime, double window_variance) const noexcept {
         const double mwl = static_cast<double>(o_.min_window_length);
         const double m_recip = 1.0 / (n0 - mwl + 1.0) + 1.0 / (n1 - mwl + 1.0);
-        const double eps = std::sqrt(2.0 * m_recip * (variance_ / width_) * delta_prime) +
+        const double eps = std::sqrt(2.0 * m_recip * window_variance * delta_prime) +
                            mldp::detail::fp_barrier(2.0 / 3.0 * delta_prime * m_recip);
         return std::fabs(delta_mean) > eps;
     }
@@ -162,9 +172,10 @@ private:
             again = false;
             double n0 = 0.0, n1 = width_, u0 = 0.0, u1 = total_;
             const double delta_prime = std::log(2.0 * std::log(width_) / o_.delta);
+            const double window_variance = variance_ / width_;
             bool stop = false;
             for (std::size_t row = rows_; row-- > 0 && !stop;) {
-                const double size = std::ldexp(1.0, static_cast<int>(row));
+                const double size = row_size(row);
                 const std::size_t c = count_[row];
                 for (std::size_t k = 0; k < c; ++k) {
                     n0 += size;
@@ -176,8 +187,7 @@ private:
                         stop = true;
                         break;
                     }
-                    const double delta_mean = u0 / n0 - u1 / n1;
-                    if (n1 >= mwl && n0 >= mwl && cut(n0, n1, delta_mean, delta_prime)) {
+                    if (n1 >= mwl && n0 >= mwl && cut(n0, n1, u0 / n0 - u1 / n1, delta_prime, window_variance)) {
                         again = true;
                         detected = true;
                         if (width_ > 0.0) {
