@@ -108,13 +108,13 @@ TEST_CASE("every instruction-set variant of the counting kernels gives the same 
                 if (v[i] >= lo[j] && v[i] <= hi[j]) code_ref[i] = static_cast<std::int64_t>(j + 1);
             }
         }
-        for (auto kernel : mldp::detail::bracket_block_variants().list) {
+        for (auto kernel : mldp::detail::bracket_block_variants()) {
             std::vector<std::int64_t> ge(lo.size(), 0), code(mldp::detail::threshold_block, -1);
             kernel(v.data(), len, lo.data(), hi.data(), lo.size(), code.data(), ge.data());
             CHECK(ge == ge_ref);
             CHECK(std::vector<std::int64_t>(code.begin(), code.begin() + static_cast<std::ptrdiff_t>(len)) == code_ref);
         }
-        for (auto kernel : mldp::detail::at_least_block_variants().list) {
+        for (auto kernel : mldp::detail::at_least_block_variants()) {
             std::vector<std::int64_t> ge(lo.size(), 0);
             kernel(v.data(), len, lo.data(), lo.size(), ge.data());
             CHECK(ge == ge_ref);
@@ -125,7 +125,7 @@ TEST_CASE("every instruction-set variant of the counting kernels gives the same 
             const double t = (v[i] - origin) * scale;
             ref[i] = std::isnan(v[i]) ? 100 : static_cast<std::int32_t>(t <= 0.0 ? 0.0 : (t >= last ? last : t));
         }
-        for (auto kernel : mldp::detail::bucket_block_variants().list) {
+        for (auto kernel : mldp::detail::bucket_block_variants()) {
             std::vector<std::int32_t> b(mldp::detail::threshold_block, -1);
             kernel(v.data(), len, origin, scale, last, b.data());
             CHECK(std::vector<std::int32_t>(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(len)) == ref);

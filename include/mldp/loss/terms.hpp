@@ -34,6 +34,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "mldp/core/contiguous.hpp"
+#include "mldp/core/detail/cpu_dispatch.hpp"
 #include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
@@ -344,7 +345,7 @@ inline double bce_default(const double* z, const double* y, const double* w, dou
 
 // On x86 with GCC or clang, the kernel is also compiled for AVX2 and AVX-512F and picked once at
 // run time from the CPU (the library's users compile for the baseline x86-64).
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#if MLDP_X86_DISPATCH
 #define MLDP_LOSS_DISPATCH 1
 __attribute__((target("avx2"))) inline double bce_avx2(const double* z, const double* y, const double* w, double scale, double* l,
                                                       double* g, std::size_t len) noexcept {
@@ -360,19 +361,16 @@ __attribute__((target("avx512f"))) inline double bce_avx512(const double* z, con
 
 /// The BCE kernel variants this CPU can run, best last (the tests compare them bit for bit).
 inline std::vector<bce_kernel> bce_kernels() {
-    std::vector<bce_kernel> out{bce_default};
 #if MLDP_LOSS_DISPATCH
-    if (__builtin_cpu_supports("avx2")) out.push_back(bce_avx2);
-    if (__builtin_cpu_supports("avx512f")) out.push_back(bce_avx512);
+    return mldp::detail::cpu_variants<bce_kernel>(bce_default, bce_avx2, bce_avx512);
+#else
+    return {bce_default};
 #endif
-    return out;
 }
 
 inline bce_kernel best_bce_kernel() noexcept {
 #if MLDP_LOSS_DISPATCH
-    static const bce_kernel best = __builtin_cpu_supports("avx512f") ? bce_avx512
-                                   : __builtin_cpu_supports("avx2")  ? bce_avx2
-                                                                     : bce_default;
+    static const bce_kernel best = mldp::detail::cpu_best<bce_kernel>(bce_default, bce_avx2, bce_avx512);
     return best;
 #else
     return bce_default;

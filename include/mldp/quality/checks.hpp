@@ -218,6 +218,19 @@ using row_rule_impl = state_impl<row_rule_state, row_rule_spec, true>;
 
 // ---- unique / no_duplicate_rows: keys hashed per row ------------------------------------------------
 
+/// Keeps the `cap` smallest values offered in `heap`, a max-heap (std::push_heap order).
+template <class T>
+void keep_smallest(std::vector<T>& heap, T value, std::size_t cap) {
+    if (heap.size() < cap) {
+        heap.push_back(value);
+        std::push_heap(heap.begin(), heap.end());
+    } else if (!heap.empty() && value < heap.front()) {
+        std::pop_heap(heap.begin(), heap.end());
+        heap.back() = value;
+        std::push_heap(heap.begin(), heap.end());
+    }
+}
+
 /// A table from 64-bit row-key hashes to (count, first row). Exact up to 64-bit hash collisions
 /// (about n^2 / 2^65: 3e-8 for 10^6 rows).
 ///
@@ -380,17 +393,7 @@ private:
         return e.count;
     }
 
-    // The bounded max-heap of the smallest first rows of repeated keys.
-    void note_first(std::uint64_t row) {
-        if (firsts_.size() < keep_) {
-            firsts_.push_back(row);
-            std::push_heap(firsts_.begin(), firsts_.end());
-        } else if (!firsts_.empty() && row < firsts_.front()) {
-            std::pop_heap(firsts_.begin(), firsts_.end());
-            firsts_.back() = row;
-            std::push_heap(firsts_.begin(), firsts_.end());
-        }
-    }
+    void note_first(std::uint64_t row) { keep_smallest(firsts_, row, keep_); }
 
     void rehash(std::size_t cap) {
         std::vector<std::uint64_t> old_keys = mldp::detail::large_vector<std::uint64_t>(parts * cap);  // zeroed: empty
@@ -444,16 +447,7 @@ public:
         // of earlier chunks, which are all smaller.
         std::vector<std::size_t> heap;
         const std::size_t room = limits_.rows - (std::min)(limits_.rows, later_.size());
-        table_.add_rows(h.data(), n, offset, [&](std::size_t row) {
-            if (heap.size() < room) {
-                heap.push_back(row);
-                std::push_heap(heap.begin(), heap.end());
-            } else if (!heap.empty() && row < heap.front()) {
-                std::pop_heap(heap.begin(), heap.end());
-                heap.back() = row;
-                std::push_heap(heap.begin(), heap.end());
-            }
-        });
+        table_.add_rows(h.data(), n, offset, [&](std::size_t row) { keep_smallest(heap, row, room); });
         std::sort_heap(heap.begin(), heap.end());
         later_.insert(later_.end(), heap.begin(), heap.end());
         rows_ += n;

@@ -20,7 +20,8 @@
 
 #include <fmt/format.h>
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include "mldp/core/detail/cpu_dispatch.hpp"
+#if MLDP_X86_DISPATCH
 #include <immintrin.h>
 #endif
 
@@ -157,11 +158,7 @@ MLDP_KLL_ALWAYS_INLINE void rank_merge_padded(const double* __restrict a, std::s
     for (std::int64_t j = 0; j < pad_b; ++j) out[pb[j]] = bp[j];
 }
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define MLDP_KLL_DISPATCH 1
-#else
-#define MLDP_KLL_DISPATCH 0
-#endif
+#define MLDP_KLL_DISPATCH MLDP_X86_DISPATCH
 
 #if MLDP_KLL_DISPATCH
 // AVX-512F: 8 rows per register; per value, a broadcast, two compares into masks and a masked add.
@@ -253,27 +250,29 @@ __attribute__((target("avx512f"))) inline void rank_merge_f64_avx512(const doubl
 
 /// The variants this CPU can run, baseline first (the tests compare them).
 inline std::vector<rank_sort_f64_fn> rank_sort_f64_variants() {
-    std::vector<rank_sort_f64_fn> v{rank_sort_f64_default};
 #if MLDP_KLL_DISPATCH
-    if (__builtin_cpu_supports("avx2")) v.push_back(rank_sort_f64_avx2);
-    if (__builtin_cpu_supports("avx512f")) v.push_back(rank_sort_f64_avx512);
+    return mldp::detail::cpu_variants<rank_sort_f64_fn>(rank_sort_f64_default, rank_sort_f64_avx2, rank_sort_f64_avx512);
+#else
+    return {rank_sort_f64_default};
 #endif
-    return v;
 }
 inline std::vector<rank_merge_f64_fn> rank_merge_f64_variants() {
-    std::vector<rank_merge_f64_fn> v{rank_merge_f64_default};
 #if MLDP_KLL_DISPATCH
-    if (__builtin_cpu_supports("avx2")) v.push_back(rank_merge_f64_avx2);
-    if (__builtin_cpu_supports("avx512f")) v.push_back(rank_merge_f64_avx512);
+    return mldp::detail::cpu_variants<rank_merge_f64_fn>(rank_merge_f64_default, rank_merge_f64_avx2, rank_merge_f64_avx512);
+#else
+    return {rank_merge_f64_default};
 #endif
-    return v;
 }
 
 /// rank_sort_body for at most 128 values into out (room for 128).
 template <class T>
 void rank_sort(const T* x, std::size_t n, T* out) noexcept {
-    if constexpr (std::is_same_v<T, double> && MLDP_KLL_DISPATCH) {
-        static const rank_sort_f64_fn best = rank_sort_f64_variants().back();
+    if constexpr (std::is_same_v<T, double>) {
+#if MLDP_KLL_DISPATCH
+        static const rank_sort_f64_fn best = mldp::detail::cpu_best<rank_sort_f64_fn>(rank_sort_f64_default, rank_sort_f64_avx2, rank_sort_f64_avx512);
+#else
+        static const rank_sort_f64_fn best = rank_sort_f64_default;
+#endif
         best(x, n, out);
     } else {
         rank_sort_body(x, n, out);
@@ -283,8 +282,13 @@ void rank_sort(const T* x, std::size_t n, T* out) noexcept {
 /// rank_merge_body for at most 128 values on each side into out (room for 256).
 template <class T>
 void rank_merge(const T* a, std::size_t na, const T* b, std::size_t nb, T* out) noexcept {
-    if constexpr (std::is_same_v<T, double> && MLDP_KLL_DISPATCH) {
-        static const rank_merge_f64_fn best = rank_merge_f64_variants().back();
+    if constexpr (std::is_same_v<T, double>) {
+#if MLDP_KLL_DISPATCH
+        static const rank_merge_f64_fn best =
+            mldp::detail::cpu_best<rank_merge_f64_fn>(rank_merge_f64_default, rank_merge_f64_avx2, rank_merge_f64_avx512);
+#else
+        static const rank_merge_f64_fn best = rank_merge_f64_default;
+#endif
         best(a, na, b, nb, out);
     } else {
         rank_merge_body(a, na, b, nb, out);

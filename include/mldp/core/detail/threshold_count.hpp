@@ -19,11 +19,11 @@
 #define MLDP_COUNT_ALWAYS_INLINE inline
 #endif
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define MLDP_COUNT_DISPATCH 1
+#include "mldp/core/detail/cpu_dispatch.hpp"
+
+#define MLDP_COUNT_DISPATCH MLDP_X86_DISPATCH
+#if MLDP_COUNT_DISPATCH
 #include <immintrin.h>
-#else
-#define MLDP_COUNT_DISPATCH 0
 #endif
 
 // GCC, under its default -ftrapping-math, will not if-convert a compare of doubles into a count and
@@ -173,71 +173,42 @@ __attribute__((target("avx512f"))) inline void at_least_block_avx512(const doubl
 }
 #endif
 
-/// The kernel variants this CPU can run, baseline first (the tests compare them).
-template <class Fn>
-struct kernel_variants {
-    std::vector<Fn> list;
-};
-inline kernel_variants<bracket_block_fn> bracket_block_variants() {
-    kernel_variants<bracket_block_fn> v{{bracket_block_default}};
+/// The kernel variants this CPU can run, baseline first (the tests compare them), and the best one,
+/// chosen once.
 #if MLDP_COUNT_DISPATCH
-    if (__builtin_cpu_supports("avx2")) v.list.push_back(bracket_block_avx2);
-    if (__builtin_cpu_supports("avx512f")) v.list.push_back(bracket_block_avx512);
-#endif
-    return v;
+inline std::vector<bracket_block_fn> bracket_block_variants() {
+    return cpu_variants<bracket_block_fn>(bracket_block_default, bracket_block_avx2, bracket_block_avx512);
 }
-inline kernel_variants<at_least_block_fn> at_least_block_variants() {
-    kernel_variants<at_least_block_fn> v{{at_least_block_default}};
-#if MLDP_COUNT_DISPATCH
-    if (__builtin_cpu_supports("avx2")) v.list.push_back(at_least_block_avx2);
-    if (__builtin_cpu_supports("avx512f")) v.list.push_back(at_least_block_avx512);
-#endif
-    return v;
+inline std::vector<at_least_block_fn> at_least_block_variants() {
+    return cpu_variants<at_least_block_fn>(at_least_block_default, at_least_block_avx2, at_least_block_avx512);
 }
-inline kernel_variants<bucket_block_fn> bucket_block_variants() {
-    kernel_variants<bucket_block_fn> v{{bucket_block_default}};
-#if MLDP_COUNT_DISPATCH
-    if (__builtin_cpu_supports("avx2")) v.list.push_back(bucket_block_avx2);
-    if (__builtin_cpu_supports("avx512f")) v.list.push_back(bucket_block_avx512);
-#endif
-    return v;
+inline std::vector<bucket_block_fn> bucket_block_variants() {
+    return cpu_variants<bucket_block_fn>(bucket_block_default, bucket_block_avx2, bucket_block_avx512);
 }
+#else
+inline std::vector<bracket_block_fn> bracket_block_variants() { return {bracket_block_default}; }
+inline std::vector<at_least_block_fn> at_least_block_variants() { return {at_least_block_default}; }
+inline std::vector<bucket_block_fn> bucket_block_variants() { return {bucket_block_default}; }
+#endif
 
-/// The bracket kernel for this CPU (chosen once).
+#if MLDP_COUNT_DISPATCH
 inline bracket_block_fn bracket_block_kernel() noexcept {
-#if MLDP_COUNT_DISPATCH
-    static const bracket_block_fn best = __builtin_cpu_supports("avx512f") ? bracket_block_avx512
-                                         : __builtin_cpu_supports("avx2")  ? bracket_block_avx2
-                                                                           : bracket_block_default;
+    static const bracket_block_fn best = cpu_best<bracket_block_fn>(bracket_block_default, bracket_block_avx2, bracket_block_avx512);
     return best;
-#else
-    return bracket_block_default;
-#endif
 }
-
-/// The threshold kernel for this CPU (chosen once).
 inline at_least_block_fn at_least_block_kernel() noexcept {
-#if MLDP_COUNT_DISPATCH
-    static const at_least_block_fn best = __builtin_cpu_supports("avx512f") ? at_least_block_avx512
-                                          : __builtin_cpu_supports("avx2")  ? at_least_block_avx2
-                                                                            : at_least_block_default;
+    static const at_least_block_fn best = cpu_best<at_least_block_fn>(at_least_block_default, at_least_block_avx2, at_least_block_avx512);
     return best;
-#else
-    return at_least_block_default;
-#endif
 }
-
-/// The bucket kernel for this CPU (chosen once).
 inline bucket_block_fn bucket_block_kernel() noexcept {
-#if MLDP_COUNT_DISPATCH
-    static const bucket_block_fn best = __builtin_cpu_supports("avx512f") ? bucket_block_avx512
-                                        : __builtin_cpu_supports("avx2")  ? bucket_block_avx2
-                                                                          : bucket_block_default;
+    static const bucket_block_fn best = cpu_best<bucket_block_fn>(bucket_block_default, bucket_block_avx2, bucket_block_avx512);
     return best;
-#else
-    return bucket_block_default;
-#endif
 }
+#else
+inline bracket_block_fn bracket_block_kernel() noexcept { return bracket_block_default; }
+inline at_least_block_fn at_least_block_kernel() noexcept { return at_least_block_default; }
+inline bucket_block_fn bucket_block_kernel() noexcept { return bucket_block_default; }
+#endif
 
 // ---- row masks: which values fail a test, 64 rows per word -----------------------------------------
 //
@@ -311,20 +282,25 @@ __attribute__((target("avx512f"))) inline void fail_masks_avx512(const double* v
 }
 #endif
 
-/// The fail-mask variants this CPU can run, baseline first (the tests compare them).
+/// The fail-mask variants this CPU can run, baseline first (the tests compare them): on x86 the
+/// SSE2 form is the baseline (the scalar loop still does the tail of every variant).
 inline std::vector<fail_masks_fn> fail_masks_variants() {
-    std::vector<fail_masks_fn> v{fail_masks_scalar};
 #if MLDP_COUNT_DISPATCH
-    if (__builtin_cpu_supports("sse2")) v.push_back(fail_masks_sse2);
-    if (__builtin_cpu_supports("avx2")) v.push_back(fail_masks_avx2);
-    if (__builtin_cpu_supports("avx512f")) v.push_back(fail_masks_avx512);
+    return cpu_variants<fail_masks_fn>(__builtin_cpu_supports("sse2") ? fail_masks_sse2 : fail_masks_scalar, fail_masks_avx2,
+                                       fail_masks_avx512);
+#else
+    return {fail_masks_scalar};
 #endif
-    return v;
 }
 
 /// Fills masks[0 .. (n + 63) / 64) as above, with the best variant for this CPU.
 inline void fail_masks(const double* v, std::size_t n, bool range, double lo, double hi, std::uint64_t* masks) noexcept {
-    static const fail_masks_fn best = fail_masks_variants().back();
+#if MLDP_COUNT_DISPATCH
+    static const fail_masks_fn best =
+        cpu_best<fail_masks_fn>(__builtin_cpu_supports("sse2") ? fail_masks_sse2 : fail_masks_scalar, fail_masks_avx2, fail_masks_avx512);
+#else
+    static const fail_masks_fn best = fail_masks_scalar;
+#endif
     best(v, n, range, lo, hi, masks);
 }
 
