@@ -190,6 +190,26 @@ __attribute__((target("avx512f"))) inline void rank_sort_avx512_body(const doubl
     }
 }
 
+// One side of a merge: each of the `len` values at rows (padded to `padded` with NaN) goes to its
+// index plus #{other_j Pred row} over the `other_len` values at other, where Pred is _CMP_LT_OQ or
+// _CMP_LE_OQ with the other value first; padding rows go to their index plus `pad_shift`.
+template <int Pred>
+__attribute__((target("avx512f"))) inline void rank_place_avx512(const double* rows_src, std::size_t len, std::size_t padded,
+                                                                const double* other, std::size_t other_len, std::size_t pad_shift,
+                                                                double* out) noexcept {
+    const __m512i iota = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), one = _mm512_set1_epi64(1);
+    const __m512i real = _mm512_set1_epi64(static_cast<long long>(len)), shift = _mm512_set1_epi64(static_cast<long long>(pad_shift));
+    for (std::size_t ib = 0; ib < padded; ib += rank_width) {
+        const __m512d rows = _mm512_load_pd(rows_src + ib);
+        const __m512i idx = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(ib)), iota);
+        __m512i acc = _mm512_mask_add_epi64(idx, _mm512_cmpge_epi64_mask(idx, real), idx, shift);
+        for (std::size_t j = 0; j < other_len; ++j) {
+            acc = _mm512_mask_add_epi64(acc, _mm512_cmp_pd_mask(_mm512_set1_pd(other[j]), rows, Pred), acc, one);
+        }
+        _mm512_i64scatter_pd(out, acc, rows, 8);
+    }
+}
+
 __attribute__((target("avx512f"))) inline void rank_merge_avx512_body(const double* __restrict a, std::size_t na,
                                                                      const double* __restrict b, std::size_t nb,
                                                                      double* __restrict out) noexcept {
@@ -197,28 +217,8 @@ __attribute__((target("avx512f"))) inline void rank_merge_avx512_body(const doub
     alignas(64) double ap[128], bp[128];
     pad_copy(a, na, pad_a, ap);
     pad_copy(b, nb, pad_b, bp);
-    const __m512i iota = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), one = _mm512_set1_epi64(1);
-    const auto la = static_cast<long long>(na), lb = static_cast<long long>(nb), pa = static_cast<long long>(pad_a);
-    for (std::size_t ib = 0; ib < pad_a; ib += rank_width) {
-        const __m512d rows = _mm512_load_pd(ap + ib);
-        const __m512i idx = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(ib)), iota);
-        // padding rows: [na + nb, pad_a + nb)
-        __m512i acc = _mm512_mask_add_epi64(idx, _mm512_cmpge_epi64_mask(idx, _mm512_set1_epi64(la)), idx, _mm512_set1_epi64(lb));
-        for (std::size_t j = 0; j < nb; ++j) {
-            acc = _mm512_mask_add_epi64(acc, _mm512_cmp_pd_mask(_mm512_set1_pd(bp[j]), rows, _CMP_LT_OQ), acc, one);
-        }
-        _mm512_i64scatter_pd(out, acc, rows, 8);
-    }
-    for (std::size_t jb = 0; jb < pad_b; jb += rank_width) {
-        const __m512d rows = _mm512_load_pd(bp + jb);
-        const __m512i idx = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(jb)), iota);
-        // padding rows: [pad_a + nb, pad_a + pad_b)
-        __m512i acc = _mm512_mask_add_epi64(idx, _mm512_cmpge_epi64_mask(idx, _mm512_set1_epi64(lb)), idx, _mm512_set1_epi64(pa));
-        for (std::size_t i = 0; i < na; ++i) {
-            acc = _mm512_mask_add_epi64(acc, _mm512_cmp_pd_mask(_mm512_set1_pd(ap[i]), rows, _CMP_LE_OQ), acc, one);
-        }
-        _mm512_i64scatter_pd(out, acc, rows, 8);
-    }
+    rank_place_avx512<_CMP_LT_OQ>(ap, na, pad_a, bp, nb, nb, out);     // a_i: i + #{b_j < a_i}; padding at [na + nb, pad_a + nb)
+    rank_place_avx512<_CMP_LE_OQ>(bp, nb, pad_b, ap, na, pad_a, out);  // b_j: j + #{a_i <= b_j}; padding at [pad_a + nb, ...)
 }
 #endif
 
