@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -45,6 +46,32 @@ TEST_CASE("hash_value: integers are 8 little-endian bytes whatever their width a
     const unsigned char big[8] = {0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01};
     CHECK(mldp::hash_value(std::uint64_t{0x0102030405060708ULL}) == mldp::hash64(bytes(big)));
     CHECK(mldp::hash_value(std::uint64_t{7}, 99) == mldp::hash64(std::string_view("\x07\0\0\0\0\0\0\0", 8), 99));
+}
+
+// hash_value of 8-byte encodings computes XXH3's 4-to-8-byte path inline; libxxhash's own entry point
+// over the same little-endian bytes is the oracle, for values and seeds with every byte pattern.
+TEST_CASE("hash_value of 8-byte values equals libxxhash's XXH3_64bits_withSeed") {
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    auto next = [&x] {  // splitmix64: a fixed sequence of well-spread 64-bit words
+        std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    };
+    std::vector<std::uint64_t> values{0, 1, 0xFF, 0x80000000ULL, 0xFFFFFFFFULL, 0x100000000ULL, ~0ULL, 0x7FF8000000000000ULL};
+    std::vector<std::uint64_t> seeds{0, 1, 0xFFFFFFFFULL, 0x100000000ULL, ~0ULL, 0x12345678ULL};
+    for (int i = 0; i < 2000; ++i) values.push_back(next());
+    for (int i = 0; i < 50; ++i) seeds.push_back(next());
+    std::size_t mismatches = 0;
+    for (std::uint64_t seed : seeds) {
+        for (std::uint64_t v : values) {
+            unsigned char le[8];
+            for (int b = 0; b < 8; ++b) le[b] = static_cast<unsigned char>(v >> (8 * b));
+            const auto expected = static_cast<std::uint64_t>(XXH3_64bits_withSeed(le, 8, seed));
+            if (mldp::hash_value(v, seed) != expected) ++mismatches;
+        }
+    }
+    CHECK(mismatches == 0);
 }
 
 TEST_CASE("hash_value: doubles hash their canonical IEEE-754 bits") {

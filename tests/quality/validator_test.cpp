@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -237,4 +239,58 @@ TEST_CASE("unique: large chunks (the partitioned table) agree with a direct coun
     b.update(slice(12000, n));
     a.merge(b);
     CHECK(nlohmann::json(a.report()) == expected);
+}
+
+TEST_CASE("key table: every fill kernel and the row-by-row path give the reference counts and rows") {
+    // 50,000 hashes over 30,000 keys (some 0, which the table maps to 1, and 1 itself), added at row
+    // offset 1000: distinct keys, offending occurrences, the smallest first rows of repeated keys and
+    // the smallest rows repeating an earlier row, against std::map, with each kernel the CPU runs.
+    mldp::rng g{mldp::seed_sequence{5}.derive("quality-key-table")};
+    const std::size_t n = 50000, offset = 1000, keep = 64;
+    std::vector<std::uint64_t> h(n);
+    for (auto& x : h) x = g.bounded(30000) * 0x9E3779B97F4A7C15ULL;  // spread over every part
+    h[10] = 0;
+    h[20] = 1;
+    h[30] = 0;
+    std::map<std::uint64_t, std::vector<std::uint64_t>> rows_of;
+    for (std::size_t i = 0; i < n; ++i) rows_of[h[i] == 0 ? 1 : h[i]].push_back(offset + i);
+    std::uint64_t offending = 0;
+    std::vector<std::uint64_t> firsts, later;
+    for (const auto& [k, r] : rows_of) {
+        if (r.size() < 2) continue;
+        offending += r.size();
+        firsts.push_back(r[0]);
+        later.insert(later.end(), r.begin() + 1, r.end());
+    }
+    std::sort(firsts.begin(), firsts.end());
+    std::sort(later.begin(), later.end());
+    firsts.resize(keep);
+    later.resize(keep);
+    auto expect_reference = [&](const q::detail::key_table& t, const q::detail::smallest_rows& l) {
+        CHECK(t.size() == rows_of.size());
+        CHECK(t.offending() == offending);
+        CHECK(t.smallest_repeated() == firsts);
+        CHECK(l.sorted() == later);
+    };
+    const auto kernels = q::detail::key_table::fill_kernels();
+    CHECK((kernels.back() == q::detail::key_table::best_fill_kernel()));
+    for (auto kernel : kernels) {
+        q::detail::key_table t(keep);
+        q::detail::smallest_rows l(keep);
+        t.add_rows(h.data(), n, offset, l, kernel);
+        expect_reference(t, l);
+        // Two halves (the second into a fresh table at its offset), merged.
+        q::detail::key_table a(keep), b(keep);
+        q::detail::smallest_rows la(keep), lb(keep);
+        a.add_rows(h.data(), 20000, offset, la, kernel);
+        b.add_rows(h.data() + 20000, n - 20000, 0, lb, kernel);
+        a.merge(b, offset + 20000, la);
+        la.offer_all(lb, offset + 20000);
+        expect_reference(a, la);
+    }
+    // Row by row (chunks under 4096 rows), growing from an empty table.
+    q::detail::key_table t(keep);
+    q::detail::smallest_rows l(keep);
+    for (std::size_t a = 0; a < n; a += 1000) t.add_rows(h.data() + a, 1000, offset + a, l);
+    expect_reference(t, l);
 }

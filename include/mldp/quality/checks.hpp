@@ -19,11 +19,16 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "mldp/core/detail/cpu_dispatch.hpp"
 #include "mldp/core/detail/memory.hpp"
 #include "mldp/core/detail/threshold_count.hpp"
 #include "mldp/core/frame.hpp"
 #include "mldp/core/hash.hpp"
 #include "mldp/quality/check.hpp"
+
+#if MLDP_X86_DISPATCH
+#include <immintrin.h>
+#endif
 
 namespace mldp::quality {
 
@@ -218,210 +223,370 @@ using row_rule_impl = state_impl<row_rule_state, row_rule_spec, true>;
 
 // ---- unique / no_duplicate_rows: keys hashed per row ------------------------------------------------
 
-/// Keeps the `cap` smallest values offered in `heap`, a max-heap (std::push_heap order).
-template <class T>
-void keep_smallest(std::vector<T>& heap, T value, std::size_t cap) {
-    if (heap.size() < cap) {
-        heap.push_back(value);
-        std::push_heap(heap.begin(), heap.end());
-    } else if (!heap.empty() && value < heap.front()) {
-        std::pop_heap(heap.begin(), heap.end());
-        heap.back() = value;
-        std::push_heap(heap.begin(), heap.end());
-    }
-}
-
-/// A table from 64-bit row-key hashes to (count, first row). Exact up to 64-bit hash collisions
-/// (about n^2 / 2^65: 3e-8 for 10^6 rows).
-///
-/// The table is split by the top 8 bits of the hash into 256 parts, each an open-addressing table
-/// with linear probing, all parts of one capacity (kept at most 70% full) in one buffer, the keys
-/// apart from the counts and first rows so that probing reads only keys. A chunk's rows are first
-/// grouped by part (a counting sort of hash and row), then each part takes its rows at once, so
-/// that the part being filled, about 1/256 of the table, stays in cache instead of every row
-/// touching a random line of the whole table. Large buffers are advised to huge pages (see
-/// core/detail/memory.hpp).
-class key_table {
+/// The `cap` smallest rows offered, in a bounded max-heap. bound() is the value an offer must be
+/// below to enter, so that callers can skip the call for the many rows that cannot.
+class smallest_rows {
 public:
-    struct slot {
-        std::uint64_t key = 0;
-        std::uint64_t count = 0;
-        std::uint64_t first = 0;
-    };
-    static constexpr unsigned part_bits = 8;
-    static constexpr std::size_t parts = std::size_t{1} << part_bits;
+    explicit smallest_rows(std::size_t cap = 0) : cap_(cap), bound_(cap == 0 ? 0 : no_row) {}
+    static constexpr std::uint64_t no_row = (std::numeric_limits<std::uint64_t>::max)();
 
-    /// `keep`: how many of the smallest first rows of repeated keys to keep (see smallest_repeated()).
-    explicit key_table(std::size_t keep = 0) : sizes_(parts, 0), keep_(keep) {}
-    key_table(const key_table& o)
-        : keys_(o.keys_), sizes_(o.sizes_), capacity_(o.capacity_), keep_(o.keep_), offending_(o.offending_), firsts_(o.firsts_) {
-        payload_.reset(new entry[keys_.size()]);
-        for (std::size_t i = 0; i < keys_.size(); ++i) {
-            if (keys_[i] != 0) payload_[i] = o.payload_[i];
-        }
+    std::uint64_t bound() const noexcept { return bound_; }
+    void offer(std::uint64_t row) {
+        if (row < bound_) push(row);
     }
-    key_table& operator=(const key_table& o) {
-        if (this != &o) *this = key_table(o);
+    /// Offers every row of `o`, plus `offset`.
+    void offer_all(const smallest_rows& o, std::uint64_t offset) {
+        for (std::uint64_t r : o.heap_) offer(r + offset);
+    }
+    /// The rows held, ascending.
+    std::vector<std::uint64_t> sorted() const {
+        std::vector<std::uint64_t> out = heap_;
+        std::sort_heap(out.begin(), out.end());
+        return out;
+    }
+    // For offers already known to be below bound().
+    void push(std::uint64_t row) {
+        if (heap_.size() < cap_) {
+            heap_.push_back(row);
+            std::push_heap(heap_.begin(), heap_.end());
+        } else {
+            std::pop_heap(heap_.begin(), heap_.end());
+            heap_.back() = row;
+            std::push_heap(heap_.begin(), heap_.end());
+        }
+        if (heap_.size() == cap_) bound_ = heap_.front();
+    }
+
+private:
+    std::vector<std::uint64_t> heap_;
+    std::size_t cap_;
+    std::uint64_t bound_;
+};
+
+/// A 64-byte-aligned array of 64-bit words (buckets of 8 keys are then one cache line each).
+class line_buffer {
+public:
+    line_buffer() = default;
+    explicit line_buffer(std::size_t n, bool zeroed) : size_(n) {
+        raw_.reset(new std::uint64_t[n + 8]);
+        const auto addr = reinterpret_cast<std::uintptr_t>(raw_.get());
+        data_ = raw_.get() + ((64 - addr % 64) % 64) / sizeof(std::uint64_t);
+        mldp::detail::advise_huge_pages(data_, n * sizeof(std::uint64_t));
+        if (zeroed) std::fill(data_, data_ + n, std::uint64_t{0});
+    }
+    line_buffer(const line_buffer& o) : line_buffer(o.size_, false) { std::copy(o.data_, o.data_ + o.size_, data_); }
+    line_buffer& operator=(const line_buffer& o) {
+        if (this != &o) *this = line_buffer(o);
         return *this;
     }
-    key_table(key_table&&) noexcept = default;
-    key_table& operator=(key_table&&) noexcept = default;
+    line_buffer(line_buffer&&) noexcept = default;
+    line_buffer& operator=(line_buffer&&) noexcept = default;
+    std::uint64_t* data() const noexcept { return data_; }
+    std::size_t size() const noexcept { return size_; }
 
-    /// Adds one occurrence; returns the key's count after it.
-    std::uint64_t add(std::uint64_t key, std::uint64_t row, std::uint64_t times = 1) {
-        if (key == 0) key = 1;
-        const std::size_t p = part_of(key);
-        if (10 * (sizes_[p] + 1) > 7 * capacity_) rehash(grown(capacity_, sizes_[p] + 1));
-        return insert(p, key, row, times);
+private:
+    std::unique_ptr<std::uint64_t[]> raw_;
+    std::uint64_t* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// The set of 64-bit row-key hashes seen, each with the row of its first occurrence and whether it
+/// occurred again. Exact up to 64-bit hash collisions (about n^2 / 2^65: 3e-8 for 10^6 rows).
+///
+/// The table is split by the top 8 bits of the hash into 256 parts of equal capacity (kept at most
+/// 3/4 full), each an open-addressing table of buckets of 8 slots probed bucket after bucket: a
+/// bucket's keys are one 64-byte line, searched at once (AVX-512 or AVX2 compares where the CPU has
+/// them; every variant picks the same slot, the first holding the key or empty). A slot keeps the key
+/// and a tag: the first row, with the top bit set once the key repeats. Counts beyond "once" and
+/// "more than once" are not needed: the offending total is kept as keys cross into "more than once",
+/// and a merge corrects it for the keys both sides hold.
+///
+/// A large chunk's rows are first grouped by part (a counting sort of hash and row), then each part
+/// takes its rows at once, so that the part being filled (about 1/256 of the table) stays in cache
+/// instead of every row touching a random line of the whole table. Large buffers are advised to huge
+/// pages (see core/detail/memory.hpp).
+class key_table {
+public:
+    static constexpr unsigned part_bits = 8;
+    static constexpr std::size_t parts = std::size_t{1} << part_bits;
+    static constexpr std::size_t width = 8;  // slots per bucket
+    static constexpr std::uint64_t repeated = std::uint64_t{1} << 63;
+
+    /// `keep`: how many of the smallest first rows of repeated keys to keep (see smallest_repeated()).
+    explicit key_table(std::size_t keep = 0) : sizes_(parts, 0), firsts_(keep) {}
+
+    // The grouped rows of one chunk, as the fill kernels take them.
+    struct chunk_rows {
+        const std::uint64_t* keys;    // hashes, grouped by part (never 0)
+        const std::uint32_t* rows;    // their rows within the chunk
+        const std::size_t* start;     // part p's rows are [start[p], start[p + 1])
+        std::uint64_t offset;         // the chunk's first row
+        smallest_rows* later;         // takes each row whose key was seen before it
+    };
+    using fill_kernel = void (*)(key_table&, const chunk_rows&);
+
+    /// Adds rows offset .. offset + n - 1 with hashes h[0..n); offers each row whose key was seen
+    /// before it (in an earlier row or chunk) to `later`. Rows must be below 2^63.
+    void add_rows(const std::uint64_t* h, std::size_t n, std::uint64_t offset, smallest_rows& later) {
+        add_rows(h, n, offset, later, best_fill_kernel());
     }
-
-    /// Adds rows offset .. offset + n - 1 with hashes h[0..n); calls repeat(row) for each row whose
-    /// key was seen before it (rows ascend within a key, not across keys).
-    template <class F>
-    void add_rows(const std::uint64_t* h, std::size_t n, std::size_t offset, F&& repeat) {
-        if (n < 4096) {
+    /// As add_rows(h, n, offset, later), with a given fill kernel for large chunks (tests).
+    void add_rows(const std::uint64_t* h, std::size_t n, std::uint64_t offset, smallest_rows& later, fill_kernel fill) {
+        if (n < 4096 || n > (std::numeric_limits<std::uint32_t>::max)()) {
             for (std::size_t i = 0; i < n; ++i) {
-                if (add(h[i], offset + i) >= 2) repeat(offset + i);
+                if (add(h[i], offset + i)) later.offer(offset + i);
             }
             return;
         }
         std::vector<std::size_t> start(parts + 1, 0);
-        for (std::size_t i = 0; i < n; ++i) ++start[part_of(h[i] == 0 ? 1 : h[i]) + 1];
+        for (std::size_t i = 0; i < n; ++i) ++start[part_of(nonzero(h[i])) + 1];
         std::size_t largest = 0;
         for (std::size_t p = 0; p < parts; ++p) {
             largest = (std::max)(largest, sizes_[p] + start[p + 1]);
             start[p + 1] += start[p];
         }
-        if (10 * largest > 7 * capacity_) rehash(grown(capacity_, largest));
+        reserve(largest);
         // Grouped hashes and rows (written before they are read: no zeroing).
-        const std::unique_ptr<std::uint64_t[]> keys(new std::uint64_t[n]), rows(new std::uint64_t[n]);
+        const std::unique_ptr<std::uint64_t[]> keys(new std::uint64_t[n]);
+        const std::unique_ptr<std::uint32_t[]> rows(new std::uint32_t[n]);
         mldp::detail::advise_huge_pages(keys.get(), n * sizeof(std::uint64_t));
-        mldp::detail::advise_huge_pages(rows.get(), n * sizeof(std::uint64_t));
-        std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+        mldp::detail::advise_huge_pages(rows.get(), n * sizeof(std::uint32_t));
+        std::vector<std::size_t> next(start.begin(), start.end() - 1);
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t key = h[i] == 0 ? 1 : h[i];
-            const std::size_t at = fill[part_of(key)]++;
+            const std::uint64_t key = nonzero(h[i]);
+            const std::size_t at = next[part_of(key)]++;
             keys[at] = key;
-            rows[at] = offset + i;
+            rows[at] = static_cast<std::uint32_t>(i);
         }
-        for (std::size_t p = 0; p < parts; ++p) {
-            // While a part fills, the next part's slots are fetched, a few lines per row.
-            const char* next_keys = p + 1 < parts ? reinterpret_cast<const char*>(keys_.data() + (p + 1) * capacity_) : nullptr;
-            const char* next_payload = p + 1 < parts ? reinterpret_cast<const char*>(payload_.get() + (p + 1) * capacity_) : nullptr;
-            const std::size_t key_bytes = capacity_ * sizeof(std::uint64_t), payload_bytes = capacity_ * sizeof(entry);
-            std::size_t fetched_keys = 0, fetched_payload = 0;
-            for (std::size_t at = start[p]; at < start[p + 1]; ++at) {
-                if (insert(p, keys[at], rows[at], 1) >= 2) repeat(static_cast<std::size_t>(rows[at]));
-#if defined(__GNUC__)
-                if (next_keys != nullptr) {
-                    if (fetched_keys < key_bytes) {
-                        __builtin_prefetch(next_keys + fetched_keys, 1);
-                        fetched_keys += 64;
-                    }
-                    if (fetched_payload < payload_bytes) {
-                        __builtin_prefetch(next_payload + fetched_payload, 1);
-                        __builtin_prefetch(next_payload + fetched_payload + 64, 1);
-                        fetched_payload += 128;
-                    }
-                }
-#endif
+        fill(*this, chunk_rows{keys.get(), rows.get(), start.data(), offset, &later});
+    }
+
+    /// Adds the keys of `o`, whose rows follow ours shifted by `offset`; offers to `later` the first
+    /// rows of o's keys that we already hold (they repeat ours).
+    void merge(const key_table& o, std::uint64_t offset, smallest_rows& later) {
+        std::size_t largest = 0;
+        for (std::size_t p = 0; p < parts; ++p) largest = (std::max)(largest, sizes_[p] + o.sizes_[p]);
+        reserve(largest);
+        offending_ += o.offending_;
+        for (std::size_t i = 0; i < o.keys_.size(); ++i) {
+            const std::uint64_t key = o.keys_.data()[i];
+            if (key == 0) continue;
+            const std::uint64_t tag = o.tags_.data()[i];
+            const std::uint64_t first = (tag & ~repeated) + offset;
+            bool held = false;
+            const std::size_t p = part_of(key);
+            const std::size_t s = locate(p, key, held);
+            std::uint64_t& ours = tags_.data()[s];
+            if (!held) {
+                keys_.data()[s] = key;
+                ours = first | (tag & repeated);
+                ++sizes_[p];
+                if ((tag & repeated) != 0) firsts_.offer(first);
+                continue;
             }
+            // Both sides hold the key: each side's first row now offends too if it did not already.
+            if ((ours & repeated) == 0) {
+                ++offending_;
+                firsts_.offer(ours);
+                ours |= repeated;
+            }
+            if ((tag & repeated) == 0) ++offending_;
+            later.offer(first);
         }
     }
 
-    /// Calls f(slot) for every key held.
-    template <class F>
-    void for_each(F&& f) const {
-        for (std::size_t i = 0; i < keys_.size(); ++i) {
-            if (keys_[i] != 0) f(slot{keys_[i], payload_[i].count, payload_[i].first});
-        }
-    }
+    /// Distinct keys held.
     std::size_t size() const noexcept {
         std::size_t n = 0;
         for (std::size_t c : sizes_) n += c;
         return n;
     }
-    /// Occurrences of the keys held more than once (kept as counts cross 2, so no scan is needed).
+    /// Occurrences of the keys held more than once.
     std::uint64_t offending() const noexcept { return offending_; }
-    /// The smallest `keep` first rows of the keys held more than once, ascending. First rows never
-    /// decrease here: rows are added in ascending order (chunks, then later states merged in).
-    std::vector<std::uint64_t> smallest_repeated() const {
-        std::vector<std::uint64_t> out = firsts_;
-        std::sort_heap(out.begin(), out.end());
-        return out;
+    /// The smallest `keep` first rows of the keys held more than once, ascending.
+    std::vector<std::uint64_t> smallest_repeated() const { return firsts_.sorted(); }
+
+    /// The fill kernels this CPU can run, baseline first, best last (the tests compare them).
+    static std::vector<fill_kernel> fill_kernels() {
+#if MLDP_X86_DISPATCH
+        return mldp::detail::cpu_variants<fill_kernel>(fill_baseline, fill_avx2, fill_avx512);
+#else
+        return {fill_baseline};
+#endif
+    }
+    static fill_kernel best_fill_kernel() noexcept {
+#if MLDP_X86_DISPATCH
+        static const fill_kernel best = mldp::detail::cpu_best<fill_kernel>(fill_baseline, fill_avx2, fill_avx512);
+        return best;
+#else
+        return fill_baseline;
+#endif
     }
 
 private:
-    struct entry {
-        std::uint64_t count;
-        std::uint64_t first;
-    };
-
+    static std::uint64_t nonzero(std::uint64_t key) noexcept { return key == 0 ? 1 : key; }
     static std::size_t part_of(std::uint64_t key) noexcept { return static_cast<std::size_t>(key >> (64 - part_bits)); }
-    // A capacity for `need` keys per part at most 70% full, a multiple of 64, at least double the old.
-    static std::size_t grown(std::size_t old, std::size_t need) noexcept {
-        std::size_t cap = (std::max)(2 * old, (need * 10 + 6) / 7 + 1);
-        return (cap + 63) / 64 * 64;
-    }
-    // Home slot within a part: the key's low 32 bits scaled to the capacity (bits apart from the part's).
+    // Home bucket within a part: the key's low 32 bits scaled to the bucket count (bits apart from the part's).
     std::size_t home(std::uint64_t key) const noexcept {
-        return static_cast<std::size_t>(((key & 0xFFFFFFFFULL) * static_cast<std::uint64_t>(capacity_)) >> 32);
+        return static_cast<std::size_t>(((key & 0xFFFFFFFFULL) * static_cast<std::uint64_t>(buckets_)) >> 32);
+    }
+    std::size_t next_bucket(std::size_t b) const noexcept { return b + 1 == buckets_ ? 0 : b + 1; }
+
+    // The slot (an index into keys_) holding `key` in part p, or the empty slot where it goes; the
+    // part has room.
+    std::size_t locate(std::size_t p, std::uint64_t key, bool& held) const noexcept {
+        const std::uint64_t* const part = keys_.data() + p * buckets_ * width;
+        for (std::size_t b = home(key);; b = next_bucket(b)) {
+            const std::uint64_t* kb = part + b * width;
+            for (std::size_t j = 0; j < width; ++j) {
+                if (kb[j] == key || kb[j] == 0) {
+                    held = kb[j] == key;
+                    return p * buckets_ * width + b * width + j;
+                }
+            }
+        }
     }
 
-    // Inserts into part p, which has room (key != 0); `tally` keeps offending_ and firsts_ (off when
-    // rehashing moves keys already counted).
-    std::uint64_t insert(std::size_t p, std::uint64_t key, std::uint64_t row, std::uint64_t times, bool tally = true) {
-        std::uint64_t* const k = keys_.data() + p * capacity_;
-        std::size_t i = home(key);
-        while (k[i] != 0 && k[i] != key) i = i + 1 == capacity_ ? 0 : i + 1;
-        entry& e = payload_[p * capacity_ + i];
-        std::uint64_t before = 0;
-        if (k[i] == 0) {
-            k[i] = key;
-            e.count = times;
-            e.first = row;
+    // Adds one occurrence of `key` at `row`; returns whether the key was held before.
+    bool add(std::uint64_t key, std::uint64_t row) {
+        key = nonzero(key);
+        const std::size_t p = part_of(key);
+        reserve(sizes_[p] + 1);
+        bool held = false;
+        const std::size_t s = locate(p, key, held);
+        std::uint64_t& tag = tags_.data()[s];
+        if (!held) {
+            keys_.data()[s] = key;
+            tag = row;
             ++sizes_[p];
+        } else if ((tag & repeated) == 0) {
+            offending_ += 2;
+            firsts_.offer(tag);
+            tag |= repeated;
         } else {
-            before = e.count;
-            if (row < e.first) e.first = row;
-            e.count += times;
+            ++offending_;
         }
-        if (tally && e.count >= 2) {
-            offending_ += e.count - (before >= 2 ? before : 0);
-            if (before < 2) note_first(e.first);
-        }
-        return e.count;
+        return held;
     }
 
-    void note_first(std::uint64_t row) { keep_smallest(firsts_, row, keep_); }
-
-    void rehash(std::size_t cap) {
-        std::vector<std::uint64_t> old_keys = mldp::detail::large_vector<std::uint64_t>(parts * cap);  // zeroed: empty
-        std::unique_ptr<entry[]> old_payload(new entry[parts * cap]);  // written before it is read
-        mldp::detail::advise_huge_pages(old_payload.get(), parts * cap * sizeof(entry));
-        old_keys.swap(keys_);
-        old_payload.swap(payload_);
-        const std::size_t old_capacity = capacity_;
-        capacity_ = cap;
-        std::fill(sizes_.begin(), sizes_.end(), 0);
+    // Makes room for `need` keys in every part (at most 3/4 full), growing at least twofold.
+    void reserve(std::size_t need) {
+        if (4 * need <= 3 * buckets_ * width) return;
+        const std::size_t fit = (4 * need + 3 * width - 1) / (3 * width);
+        const std::size_t buckets = (std::max)(fit, 2 * buckets_);
+        line_buffer old_keys(parts * buckets * width, true), old_tags(parts * buckets * width, true);
+        old_keys = std::exchange(keys_, std::move(old_keys));
+        old_tags = std::exchange(tags_, std::move(old_tags));
+        buckets_ = buckets;
         for (std::size_t i = 0; i < old_keys.size(); ++i) {
-            if (old_keys[i] != 0) insert(i / old_capacity, old_keys[i], old_payload[i].first, old_payload[i].count, false);
+            const std::uint64_t key = old_keys.data()[i];
+            if (key == 0) continue;
+            bool held = false;
+            const std::size_t s = locate(part_of(key), key, held);
+            keys_.data()[s] = key;
+            tags_.data()[s] = old_tags.data()[i];
         }
     }
 
-    std::vector<std::uint64_t> keys_;      // parts * capacity_ keys, part p at p * capacity_; 0 = empty
-    std::unique_ptr<entry[]> payload_;     // count and first row of each held key
-    std::vector<std::size_t> sizes_;       // keys per part
-    std::size_t capacity_ = 0;             // slots per part
-    std::size_t keep_ = 0;                 // first rows of repeated keys kept
-    std::uint64_t offending_ = 0;          // occurrences of keys held more than once
-    std::vector<std::uint64_t> firsts_;    // max-heap of the smallest first rows of repeated keys
+    // The first slot of a bucket that holds `key` or is empty, or width when there is none (keys fill
+    // a bucket's slots in order and are never removed, so the key, if held, comes before any empty slot).
+    struct find_baseline {
+        static unsigned find(const std::uint64_t* kb, std::uint64_t key) noexcept {
+            unsigned j = 0;
+            while (j < width && kb[j] != key && kb[j] != 0) ++j;
+            return j;
+        }
+    };
+#if MLDP_X86_DISPATCH
+    struct find_avx2 {
+        __attribute__((target("avx2"))) static unsigned find(const std::uint64_t* kb, std::uint64_t key) noexcept {
+            const __m256i k = _mm256_set1_epi64x(static_cast<long long>(key)), zero = _mm256_setzero_si256();
+            const __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(kb));
+            const __m256i b = _mm256_load_si256(reinterpret_cast<const __m256i*>(kb + 4));
+            const __m256i ma = _mm256_or_si256(_mm256_cmpeq_epi64(a, k), _mm256_cmpeq_epi64(a, zero));
+            const __m256i mb = _mm256_or_si256(_mm256_cmpeq_epi64(b, k), _mm256_cmpeq_epi64(b, zero));
+            const auto m = static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(ma))) |
+                           (static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(mb))) << 4);
+            return static_cast<unsigned>(__builtin_ctz(m | 0x100U));
+        }
+    };
+    struct find_avx512 {
+        __attribute__((target("avx512f"))) static unsigned find(const std::uint64_t* kb, std::uint64_t key) noexcept {
+            const __m512i v = _mm512_load_si512(kb);
+            const __mmask8 m = static_cast<__mmask8>(_mm512_cmpeq_epi64_mask(v, _mm512_set1_epi64(static_cast<long long>(key))) |
+                                                     _mm512_cmpeq_epi64_mask(v, _mm512_setzero_si512()));
+            return static_cast<unsigned>(__builtin_ctz(static_cast<unsigned>(m) | 0x100U));
+        }
+    };
+#endif
+
+    // Fills every part with its grouped rows. One body for every variant: the variants differ only in
+    // Find, and each is flattened into its target function so that Find's compares are inlined.
+    template <class Find>
+    void fill_parts(const chunk_rows& c) {
+        smallest_rows& later = *c.later;
+        const std::size_t part_slots = buckets_ * width;
+        for (std::size_t p = 0; p < parts; ++p) {
+            std::uint64_t* const keys = keys_.data() + p * part_slots;
+            std::uint64_t* const tags = tags_.data() + p * part_slots;
+            // While a part fills, the next part's lines are fetched, a few per row.
+            const char* next_keys = p + 1 < parts ? reinterpret_cast<const char*>(keys + part_slots) : nullptr;
+            const char* next_tags = p + 1 < parts ? reinterpret_cast<const char*>(tags + part_slots) : nullptr;
+            const std::size_t part_bytes = part_slots * sizeof(std::uint64_t);
+            std::size_t fetched = 0;
+            std::uint64_t added = 0, offended = 0;
+            for (std::size_t at = c.start[p]; at < c.start[p + 1]; ++at) {
+                const std::uint64_t key = c.keys[at];
+                const std::uint64_t row = c.offset + c.rows[at];
+                std::size_t b = home(key);
+                unsigned j;
+                while ((j = Find::find(keys + b * width, key)) == width) b = next_bucket(b);
+                const std::size_t s = b * width + j;
+                // Branch-free where the data decides: whether a key is new is a coin toss when keys
+                // repeat often. held: 0 or 1; mask: all ones when held.
+                const std::uint64_t held = keys[s] == key ? 1 : 0, mask = 0 - held;
+                keys[s] = key;
+                const std::uint64_t old = tags[s];  // 0 in an empty slot
+                const std::uint64_t single = held & ((old >> 63) ^ 1);
+                tags[s] = ((old | repeated) & mask) | (row & ~mask);
+                added += held ^ 1;
+                offended += held + single;
+                const std::uint64_t first = old | (single - 1);  // the first row when the key turns repeated, else no_row
+                if (first < firsts_.bound()) firsts_.push(first);
+                const std::uint64_t again = row | ~mask;  // this row when it repeats a key, else no_row
+                if (again < later.bound()) later.push(again);
+#if defined(__GNUC__)
+                if (next_keys != nullptr && fetched < part_bytes) {
+                    __builtin_prefetch(next_keys + fetched, 1);
+                    __builtin_prefetch(next_tags + fetched, 1);
+                    fetched += 64;
+                }
+#endif
+            }
+            sizes_[p] += added;
+            offending_ += offended;
+        }
+    }
+    static void fill_baseline(key_table& t, const chunk_rows& c) { t.fill_parts<find_baseline>(c); }
+#if MLDP_X86_DISPATCH
+    __attribute__((target("avx2"), flatten)) static void fill_avx2(key_table& t, const chunk_rows& c) { t.fill_parts<find_avx2>(c); }
+    __attribute__((target("avx512f"), flatten)) static void fill_avx512(key_table& t, const chunk_rows& c) {
+        t.fill_parts<find_avx512>(c);
+    }
+#endif
+
+    line_buffer keys_;                 // parts * buckets_ * width keys, part p at p * buckets_ * width; 0 = empty
+    line_buffer tags_;                 // each held key's first row, | repeated once it occurred again; 0 when empty
+    std::size_t buckets_ = 0;          // buckets per part
+    std::vector<std::size_t> sizes_;   // keys per part
+    std::uint64_t offending_ = 0;      // occurrences of keys held more than once
+    smallest_rows firsts_;             // the smallest first rows of repeated keys
 };
 
 class key_state final : public check_state {
 public:
     key_state(check_options o, bool all_columns, const report_limits& limits)
-        : o_(std::move(o)), all_(all_columns), limits_(limits), table_(limits.rows) {}
+        : o_(std::move(o)), all_(all_columns), limits_(limits), table_(limits.rows), later_(limits.rows) {}
 
     void update(const frame& chunk, std::size_t offset) override {
         std::vector<std::string> names = all_ ? chunk.names() : o_.columns;
@@ -441,15 +606,11 @@ public:
             return;
         }
         const std::size_t n = chunk.rows();
-        std::vector<std::uint64_t> h(n, 0x6d6c64702d6b6579ULL);
+        std::vector<std::uint64_t> h;
+        mldp::detail::reserve_large(h, n);
+        h.assign(n, 0x6d6c64702d6b6579ULL);
         for (const frame::column* c : cols) hash_column(*c, h);
-        // The smallest `limits_.rows` repeating rows of this chunk (a bounded max-heap), after those
-        // of earlier chunks, which are all smaller.
-        std::vector<std::size_t> heap;
-        const std::size_t room = limits_.rows - (std::min)(limits_.rows, later_.size());
-        table_.add_rows(h.data(), n, offset, [&](std::size_t row) { keep_smallest(heap, row, room); });
-        std::sort_heap(heap.begin(), heap.end());
-        later_.insert(later_.end(), heap.begin(), heap.end());
+        table_.add_rows(h.data(), n, offset, later_);
         rows_ += n;
     }
     void merge(const check_state& other, std::size_t offset) override {
@@ -460,13 +621,8 @@ public:
         }
         if (columns_seen_.empty()) columns_seen_ = o.columns_seen_;
         // The other's rows come after ours: its first occurrences of keys we already hold are repeats.
-        o.table_.for_each([&](const key_table::slot& s) {
-            const std::uint64_t before = table_.add(s.key, s.first + offset, s.count) - s.count;
-            if (before > 0) later_.push_back(s.first + offset);
-        });
-        for (std::size_t r : o.later_) later_.push_back(r + offset);
-        std::sort(later_.begin(), later_.end());
-        if (later_.size() > limits_.rows) later_.resize(limits_.rows);
+        table_.merge(o.table_, offset, later_);
+        later_.offer_all(o.later_, offset);
         rows_ += o.rows_;
     }
     std::vector<finding> finish(std::size_t total_rows) const override {
@@ -477,7 +633,7 @@ public:
         if (offending == 0) return {};
         std::vector<std::size_t> rows;
         for (std::uint64_t r : table_.smallest_repeated()) rows.push_back(static_cast<std::size_t>(r));
-        rows.insert(rows.end(), later_.begin(), later_.end());
+        for (std::uint64_t r : later_.sorted()) rows.push_back(static_cast<std::size_t>(r));
         std::sort(rows.begin(), rows.end());
         if (rows.size() > limits_.rows) rows.resize(limits_.rows);
         finding f;
@@ -530,7 +686,7 @@ private:
     bool all_;
     report_limits limits_;
     key_table table_;
-    std::vector<std::size_t> later_;  // the first rows that repeat a key seen earlier (at most limits_.rows)
+    smallest_rows later_;  // the smallest rows that repeat a key seen in an earlier row
     std::vector<std::string> columns_seen_;
     std::vector<finding> config_;
     std::size_t rows_ = 0;
