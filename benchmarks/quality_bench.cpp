@@ -5,7 +5,8 @@
 // typos) and the same ten checks: not_null on c0..c2, in_range [-4, 4] on c3..c6, in_set on k0 and
 // k1, unique on id. Cells/s counts rows x 20 columns. peak_bytes is the largest heap in use during a
 // validation beyond the frame itself (a counting operator new), which shows that the frame is not
-// copied.
+// copied. The argument is the validator's thread count (1: single-threaded; 2: the checks shared out
+// over two threads, the same report).
 // BM_no_duplicate_rows: py_peers' `duplicates` shape, 10^6 x 8 doubles with 1% repeated rows.
 //
 //   build/release/benchmarks/mldp_quality_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -99,6 +100,7 @@ void BM_validator_ten_checks(benchmark::State& state) {
     for (const char* c : {"c3", "c4", "c5", "c6"}) v.expect(q::in_range(c, -4, 4));
     for (const char* c : {"k0", "k1"}) v.expect(q::in_set(c, {"north", "south", "east", "west", "centre"}));
     v.expect(q::unique("id"));
+    v.threads(static_cast<std::size_t>(state.range(0)));
     std::int64_t worst = 0;
     for (auto _ : state) {
         const auto base = live.load();
@@ -110,7 +112,7 @@ void BM_validator_ten_checks(benchmark::State& state) {
     state.counters["peak_bytes"] = static_cast<double>(worst);
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(f.rows() * 20));
 }
-BENCHMARK(BM_validator_ten_checks)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_validator_ten_checks)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 const mldp::frame& dup_frame() {
     static mldp::frame f;

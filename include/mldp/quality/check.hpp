@@ -61,6 +61,9 @@ public:
     /// The findings over `total_rows` rows.
     virtual std::vector<finding> finish(std::size_t total_rows) const = 0;
     virtual std::unique_ptr<check_state> clone() const = 0;
+    /// The work of update() per row, relative to a one-column row check (1): the validator starts the
+    /// costliest checks first when it runs them on several threads.
+    virtual double cost() const noexcept { return 1.0; }
 };
 
 /// The implementation behind a check: makes its states.

@@ -651,6 +651,7 @@ public:
         return {f};
     }
     std::unique_ptr<check_state> clone() const override { return std::make_unique<key_state>(*this); }
+    double cost() const noexcept override { return 8.0; }
 
 private:
     void add_config(finding f) {
