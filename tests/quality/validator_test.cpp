@@ -196,50 +196,80 @@ TEST_CASE("validating chunks and merging equals validating the whole") {
     CHECK(text.find("in_set") != std::string::npos);
 }
 
-TEST_CASE("unique: large chunks (the partitioned table) agree with a direct count, whole and in chunks") {
-    // 30,000 ids drawn from 20,000 values: most rows repeat a key. Chunks of 4096 rows and more take
-    // the partitioned path of the key table, smaller ones the row-by-row path; all must agree with
-    // a count by std::map and with each other.
+TEST_CASE("unique: large chunks (dense ids and the partitioned table) agree with a direct count, whole and in chunks") {
+    // 30,000 ids drawn from 20,000 values: most rows repeat a key. Integer ids in a compact range take
+    // the dense path (indexed by value), others the hashed key table: its partitioned path for chunks
+    // of 4096 rows and more, the row-by-row path for smaller ones. A chunk that leaves the dense range,
+    // or a merge of dense states over different ranges, converts to the table. Every way must agree
+    // with a count by std::map and with the others.
+    auto run = [](const std::vector<double>& id) {
+        const std::size_t n = id.size();
+        std::map<std::string, std::size_t> count;
+        auto key = [&](std::size_t i) { return std::isnan(id[i]) ? std::string("nan") : fmt::format("{}", id[i] + 0.0); };  // -0 is 0
+        for (std::size_t i = 0; i < n; ++i) ++count[key(i)];
+        std::size_t offending = 0;
+        std::vector<std::size_t> rows;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (count[key(i)] >= 2) {
+                ++offending;
+                if (rows.size() < 20) rows.push_back(i);
+            }
+        }
+        auto slice = [&](std::size_t a, std::size_t b) {
+            mldp::frame f;
+            f.add("id", std::vector<double>(id.begin() + static_cast<std::ptrdiff_t>(a), id.begin() + static_cast<std::ptrdiff_t>(b)));
+            return f;
+        };
+        q::validator v;
+        v.expect(q::unique("id"));
+        const auto whole = v.validate(slice(0, n));
+        REQUIRE(whole.findings.size() == 1);
+        CHECK(whole.findings[0].count == offending);
+        CHECK(whole.findings[0].rows == rows);
+        CHECK(whole.findings[0].message.find(fmt::format("({} distinct keys)", count.size())) != std::string::npos);
+        const nlohmann::json expected = whole;
+        auto st = v.begin();
+        st.update(slice(0, 5000));
+        st.update(slice(5000, 5100));
+        st.update(slice(5100, 21000));
+        st.update(slice(21000, n));
+        CHECK(nlohmann::json(st.report()) == expected);
+        auto a = v.begin(), b = v.begin(), c = v.begin();
+        a.update(slice(0, 12000));
+        b.update(slice(12000, 24000));
+        c.update(slice(24000, n));
+        b.merge(c);
+        a.merge(b);
+        CHECK(nlohmann::json(a.report()) == expected);
+        auto e = v.begin();  // a fresh state merging a dense one
+        e.merge(a);
+        CHECK(nlohmann::json(e.report()) == expected);
+    };
     mldp::rng g{mldp::seed_sequence{11}.derive("quality-unique-large")};
     const std::size_t n = 30000;
     std::vector<double> id(n);
     for (auto& v : id) v = static_cast<double>(g.bounded(20000));
     id[17] = NAN;  // missing keys count as one value, as deequ does
     id[29999] = NAN;
-    std::map<std::string, std::size_t> count;
-    auto key = [&](std::size_t i) { return std::isnan(id[i]) ? std::string("nan") : fmt::format("{}", id[i]); };
-    for (std::size_t i = 0; i < n; ++i) ++count[key(i)];
-    std::size_t offending = 0;
-    std::vector<std::size_t> rows;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (count[key(i)] >= 2) {
-            ++offending;
-            if (rows.size() < 20) rows.push_back(i);
-        }
+    SUBCASE("integer ids: dense") { run(id); }
+    SUBCASE("non-integer ids: hashed") {
+        for (auto& v : id) v += 0.5;
+        run(id);
     }
-    auto slice = [&](std::size_t a, std::size_t b) {
-        mldp::frame f;
-        f.add("id", std::vector<double>(id.begin() + static_cast<std::ptrdiff_t>(a), id.begin() + static_cast<std::ptrdiff_t>(b)));
-        return f;
-    };
-    q::validator v;
-    v.expect(q::unique("id"));
-    const auto whole = v.validate(slice(0, n));
-    REQUIRE(whole.findings.size() == 1);
-    CHECK(whole.findings[0].count == offending);
-    CHECK(whole.findings[0].rows == rows);
-    const nlohmann::json expected = whole;
-    auto st = v.begin();
-    st.update(slice(0, 5000));
-    st.update(slice(5000, 5100));
-    st.update(slice(5100, 21000));
-    st.update(slice(21000, n));
-    CHECK(nlohmann::json(st.report()) == expected);
-    auto a = v.begin(), b = v.begin();
-    a.update(slice(0, 12000));
-    b.update(slice(12000, n));
-    a.merge(b);
-    CHECK(nlohmann::json(a.report()) == expected);
+    SUBCASE("an id far out of range: hashed whole, converted in chunks") {
+        id[25000] = 1e9;
+        id[26000] = -0.0;  // equal to 0
+        run(id);
+    }
+    SUBCASE("halves over different ranges: dense, then converted at the merge") {
+        for (std::size_t i = 12000; i < n; ++i) id[i] += 7000.0;
+        run(id);
+    }
+    SUBCASE("negative ids and one huge magnitude") {
+        for (auto& v : id) v -= 10000.0;
+        id[100] = 9007199254740992.0;  // 2^53: an integer, but beyond the dense test's 2^52
+        run(id);
+    }
 }
 
 TEST_CASE("key table: every fill kernel and the row-by-row path give the reference counts and rows") {
@@ -325,7 +355,7 @@ TEST_CASE("validator threads: the report is the same on 1, 2, 3 and all hardware
     CHECK(v.threads() == 1);
     const nlohmann::json sequential = v.validate(f);
     CHECK(sequential["findings"].size() >= 8);
-    for (std::size_t t : {2, 3, 0}) {
+    for (std::size_t t : {std::size_t{2}, std::size_t{3}, std::size_t{0}}) {
         v.threads(t);
         CHECK(v.threads() >= 1);
         std::vector<std::size_t> done;

@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -395,6 +396,21 @@ public:
         }
     }
 
+    /// Adds a key not held yet with its tag (first row, | repeated), taken from another set of keys
+    /// whose offending total the caller adds with add_offending().
+    void insert_new(std::uint64_t key, std::uint64_t tag) {
+        key = nonzero(key);
+        const std::size_t p = part_of(key);
+        reserve(sizes_[p] + 1);
+        bool held = false;
+        const std::size_t s = locate(p, key, held);
+        keys_.data()[s] = key;
+        tags_.data()[s] = tag;
+        ++sizes_[p];
+        if ((tag & repeated) != 0) firsts_.offer(tag & ~repeated);
+    }
+    void add_offending(std::uint64_t n) noexcept { offending_ += n; }
+
     /// Distinct keys held.
     std::size_t size() const noexcept {
         std::size_t n = 0;
@@ -583,6 +599,138 @@ private:
     smallest_rows firsts_;             // the smallest first rows of repeated keys
 };
 
+/// The keys of one numeric column whose values are integers in [lo, lo + span), plus missing: a tag
+/// per value, indexed by the value itself (no hashing, no probing). Tags as key_table's, with a
+/// presence bit: 0 for a value not seen. This is the common case of integer ids in a compact range;
+/// key_state falls back to hashing (converting) when values leave the range.
+class dense_keys {
+public:
+    static constexpr std::uint64_t repeated = key_table::repeated;
+    static constexpr std::uint64_t present = std::uint64_t{1} << 62;
+
+    /// The range [lo, lo + span) of v's non-missing values when all of them are integers and the span
+    /// is at most max_span; false otherwise (or when no value is present).
+    static bool integer_range(const double* v, std::size_t n, std::size_t max_span, double& lo, std::size_t& span) noexcept {
+        constexpr double big = 4503599627370496.0;  // 2^52: adding it rounds |x| < 2^52 to an integer
+        double mn = std::numeric_limits<double>::infinity(), mx = -mn;
+        bool integral = true;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = v[i];
+            const double a = x < 0 ? -x : x;
+            // NaN (missing) passes; +-inf and non-integers fail (inf - inf is NaN, unequal to itself).
+            integral &= (x != x) || (a < big && (a + big) - big == a);
+            mn = x < mn ? x : mn;
+            mx = x > mx ? x : mx;
+        }
+        if (!integral || !(mn <= mx) || mx - mn >= static_cast<double>(max_span)) return false;
+        lo = mn;
+        span = static_cast<std::size_t>(mx - mn) + 1;
+        return true;
+    }
+
+    dense_keys(double lo, std::size_t span, std::size_t keep) : lo_(lo), span_(span), tags_(span + 1, true), firsts_(keep) {}
+
+    bool same_range(const dense_keys& o) const noexcept { return lo_ == o.lo_ && span_ == o.span_; }
+    /// Whether every non-missing value of v[0..n) is an integer in the range.
+    bool fits(const double* v, std::size_t n) const noexcept {
+        double lo = 0.0;
+        std::size_t span = 0;
+        if (!integer_range(v, n, span_, lo, span)) {
+            // All missing fits too.
+            for (std::size_t i = 0; i < n; ++i) {
+                if (v[i] == v[i]) return false;
+            }
+            return true;
+        }
+        return lo >= lo_ && lo + static_cast<double>(span) <= lo_ + static_cast<double>(span_);
+    }
+
+    /// Adds rows offset .. offset + n - 1 with values v (which fit); offers each row whose value was
+    /// seen before it to `later`. Rows must be below 2^62.
+    void add_rows(const double* v, std::size_t n, std::uint64_t offset, smallest_rows& later) {
+        std::uint64_t* const tags = tags_.data();
+        const auto missing_at = static_cast<double>(span_) + lo_;  // the missing slot, index span_
+        const double lo = lo_;
+        auto slot = [&](std::size_t i) {
+            const double x = v[i] == v[i] ? v[i] : missing_at;
+            return static_cast<std::size_t>(static_cast<std::int64_t>(x - lo));
+        };
+        // Values are random indexes into a table larger than the caches: each row's line is fetched
+        // `ahead` rows before it is needed, so that many misses overlap.
+        constexpr std::size_t ahead = 64;
+        std::uint64_t added = 0, offended = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+#if defined(__GNUC__)
+            if (i + ahead < n) __builtin_prefetch(tags + slot(i + ahead), 1);
+#endif
+            const std::size_t at = slot(i);
+            const std::uint64_t row = offset + i;
+            // Branch-free, as key_table's fill: held 0 or 1, mask all ones when held.
+            const std::uint64_t old = tags[at];
+            const std::uint64_t held = (old >> 62) & 1, mask = 0 - held;
+            const std::uint64_t single = held & ((old >> 63) ^ 1);
+            tags[at] = ((old | repeated) & mask) | ((row | present) & ~mask);
+            added += held ^ 1;
+            offended += held + single;
+            const std::uint64_t first = (old & ~present) | (single - 1);
+            if (first < firsts_.bound()) firsts_.push(first);
+            const std::uint64_t again = row | ~mask;
+            if (again < later.bound()) later.push(again);
+        }
+        size_ += added;
+        offending_ += offended;
+    }
+
+    /// Adds `o` (same range), whose rows follow ours shifted by `offset`, as key_table::merge does.
+    void merge(const dense_keys& o, std::uint64_t offset, smallest_rows& later) {
+        offending_ += o.offending_;
+        std::uint64_t* const tags = tags_.data();
+        for (std::size_t at = 0; at <= span_; ++at) {
+            const std::uint64_t theirs = o.tags_.data()[at];
+            if (theirs == 0) continue;
+            const std::uint64_t first = (theirs & ~(present | repeated)) + offset;
+            std::uint64_t& ours = tags[at];
+            if (ours == 0) {
+                ours = first | (theirs & (present | repeated));
+                ++size_;
+                if ((theirs & repeated) != 0) firsts_.offer(first);
+                continue;
+            }
+            if ((ours & repeated) == 0) {
+                ++offending_;
+                firsts_.offer(ours & ~present);
+                ours |= repeated;
+            }
+            if ((theirs & repeated) == 0) ++offending_;
+            later.offer(first);
+        }
+    }
+
+    /// Moves every key into `t` (empty), each as the key of key_of(value) (key_of(NaN) for missing).
+    template <class KeyOf>
+    void move_to(key_table& t, KeyOf&& key_of) const {
+        for (std::size_t at = 0; at <= span_; ++at) {
+            const std::uint64_t tag = tags_.data()[at];
+            if (tag == 0) continue;
+            const double x = at == span_ ? std::numeric_limits<double>::quiet_NaN() : lo_ + static_cast<double>(at);
+            t.insert_new(key_of(x), tag & ~present);
+        }
+        t.add_offending(offending_);
+    }
+
+    std::size_t size() const noexcept { return size_; }
+    std::uint64_t offending() const noexcept { return offending_; }
+    std::vector<std::uint64_t> smallest_repeated() const { return firsts_.sorted(); }
+
+private:
+    double lo_;
+    std::size_t span_;
+    line_buffer tags_;  // span_ + 1 tags: value lo_ + i at i, missing at span_
+    std::size_t size_ = 0;
+    std::uint64_t offending_ = 0;
+    smallest_rows firsts_;
+};
+
 class key_state final : public check_state {
 public:
     key_state(check_options o, bool all_columns, const report_limits& limits)
@@ -606,9 +754,28 @@ public:
             return;
         }
         const std::size_t n = chunk.rows();
+        // One numeric column of integers in a compact range (ids): indexed by value, while it lasts.
+        const auto* single = cols.size() == 1 ? std::get_if<numeric_column>(&cols[0]->data) : nullptr;
+        if (single != nullptr && n > 0) {
+            const double* v = single->values().data();
+            if (dense_ && dense_->fits(v, n)) {
+                dense_->add_rows(v, n, offset, later_);
+                rows_ += n;
+                return;
+            }
+            double lo = 0.0;
+            std::size_t span = 0;
+            if (!dense_ && rows_ == 0 && table_.size() == 0 && n >= 4096 && dense_keys::integer_range(v, n, 2 * n, lo, span)) {
+                dense_.emplace(lo, span, limits_.rows);
+                dense_->add_rows(v, n, offset, later_);
+                rows_ += n;
+                return;
+            }
+        }
+        to_table();
         std::vector<std::uint64_t> h;
         mldp::detail::reserve_large(h, n);
-        h.assign(n, 0x6d6c64702d6b6579ULL);
+        h.assign(n, row_seed);
         for (const frame::column* c : cols) hash_column(*c, h);
         table_.add_rows(h.data(), n, offset, later_);
         rows_ += n;
@@ -621,7 +788,17 @@ public:
         }
         if (columns_seen_.empty()) columns_seen_ = o.columns_seen_;
         // The other's rows come after ours: its first occurrences of keys we already hold are repeats.
-        table_.merge(o.table_, offset, later_);
+        if (dense_ && o.dense_ && dense_->same_range(*o.dense_)) {
+            dense_->merge(*o.dense_, offset, later_);
+        } else if (o.dense_) {
+            to_table();
+            key_table theirs(limits_.rows);
+            o.dense_->move_to(theirs, [](double x) { return numeric_key(x); });
+            table_.merge(theirs, offset, later_);
+        } else if (o.table_.size() != 0) {
+            to_table();
+            table_.merge(o.table_, offset, later_);
+        }
         later_.offer_all(o.later_, offset);
         rows_ += o.rows_;
     }
@@ -629,10 +806,10 @@ public:
         if (!config_.empty()) return config_;
         // Offending rows: every row whose key occurs more than once (deequ's duplicate count; one minus
         // deequ's Uniqueness as a fraction).
-        const auto offending = static_cast<std::size_t>(table_.offending());
+        const auto offending = static_cast<std::size_t>(dense_ ? dense_->offending() : table_.offending());
         if (offending == 0) return {};
         std::vector<std::size_t> rows;
-        for (std::uint64_t r : table_.smallest_repeated()) rows.push_back(static_cast<std::size_t>(r));
+        for (std::uint64_t r : dense_ ? dense_->smallest_repeated() : table_.smallest_repeated()) rows.push_back(static_cast<std::size_t>(r));
         for (std::uint64_t r : later_.sorted()) rows.push_back(static_cast<std::size_t>(r));
         std::sort(rows.begin(), rows.end());
         if (rows.size() > limits_.rows) rows.resize(limits_.rows);
@@ -647,7 +824,7 @@ public:
         f.severity = f.passed ? quality::severity::info : o_.severity;
         f.rows = std::move(rows);
         f.message = fmt::format("{} of {} rows share their {} with another row ({} distinct {})", offending, total_rows,
-                                all_ ? "content" : "key", table_.size(), all_ ? "rows" : "keys");
+                                all_ ? "content" : "key", dense_ ? dense_->size() : table_.size(), all_ ? "rows" : "keys");
         return {f};
     }
     std::unique_ptr<check_state> clone() const override { return std::make_unique<key_state>(*this); }
@@ -660,13 +837,24 @@ private:
         }
         config_.push_back(std::move(f));
     }
+    static constexpr std::uint64_t row_seed = 0x6d6c64702d6b6579ULL;
+    static constexpr std::uint64_t missing = 0x4d495353494e4721ULL;
+    // A numeric value chained into a row hash h; the key of a one-column row is numeric_key(x).
+    static std::uint64_t numeric_key(double x, std::uint64_t h = row_seed) noexcept {
+        return std::isnan(x) ? hash_value(missing, h) : hash_value(x, h);
+    }
+    // Hashes the keys of dense_ into table_, from which on the state hashes.
+    void to_table() {
+        if (!dense_) return;
+        dense_->move_to(table_, [](double x) { return numeric_key(x); });
+        dense_.reset();
+    }
     // Chains each row's hash with the column's value: doubles and integers by mldp's canonical
     // hash_value, categories by the hash of their text (so chunks with other dictionaries agree).
     static void hash_column(const frame::column& c, std::vector<std::uint64_t>& h) {
-        constexpr std::uint64_t missing = 0x4d495353494e4721ULL;
         if (const auto* nc = std::get_if<numeric_column>(&c.data)) {
             const auto v = nc->values();
-            for (std::size_t i = 0; i < h.size(); ++i) h[i] = std::isnan(v[i]) ? hash_value(missing, h[i]) : hash_value(v[i], h[i]);
+            for (std::size_t i = 0; i < h.size(); ++i) h[i] = numeric_key(v[i], h[i]);
         } else if (const auto* tc = std::get_if<time_column>(&c.data)) {
             for (std::size_t i = 0; i < h.size(); ++i) {
                 h[i] = tc->ticks[i] == time_column::missing ? hash_value(missing, h[i]) : hash_value(tc->ticks[i], h[i]);
@@ -687,6 +875,7 @@ private:
     bool all_;
     report_limits limits_;
     key_table table_;
+    std::optional<dense_keys> dense_;  // instead of table_ while one integer column stays in range
     smallest_rows later_;  // the smallest rows that repeat a key seen in an earlier row
     std::vector<std::string> columns_seen_;
     std::vector<finding> config_;
