@@ -396,3 +396,36 @@ TEST_CASE("validator threads: the report is the same on 1, 2, 3 and all hardware
     v.threads(2);
     CHECK_THROWS_AS(v.validate(f, [](const mldp::progress_event&) { throw std::runtime_error("stop"); }), std::runtime_error);
 }
+
+TEST_CASE("dense keys: every integer-range scan kernel agrees with a plain loop") {
+    // Lengths around the vector widths; integers, missing values, and one spoiler at a time.
+    mldp::rng g{mldp::seed_sequence{8}.derive("quality-integer-scan")};
+    const std::vector<double> spoilers{0.5, -1e-300, INFINITY, -INFINITY, 4503599627370496.0, -4503599627370496.0, 4503599627370495.0, -0.0};
+    using dk = q::detail::dense_keys;
+    const auto kernels = dk::scan_kernels();
+    CHECK((kernels.back() == dk::best_scan_kernel()));
+    std::size_t cases = 0;
+    for (std::size_t n : std::vector<std::size_t>{0, 1, 3, 4, 7, 8, 9, 16, 31, 100}) {
+        for (std::size_t s = 0; s <= spoilers.size(); ++s) {
+            std::vector<double> v(n);
+            for (auto& x : v) x = g.uniform01() < 0.2 ? NAN : static_cast<double>(g.bounded(1000)) - 500.0;
+            if (s < spoilers.size() && n > 0) v[g.bounded(n)] = spoilers[s];
+            double mn = INFINITY, mx = -INFINITY;
+            bool integral = true;
+            for (double x : v) {
+                if (std::isnan(x)) continue;
+                integral = integral && std::fabs(x) < 4503599627370496.0 && std::floor(x) == x;
+                mn = std::min(mn, x);
+                mx = std::max(mx, x);
+            }
+            for (auto kernel : kernels) {
+                const auto r = kernel(v.data(), n);
+                CHECK(r.integral == integral);
+                CHECK(r.min == mn);  // -0.0 == 0.0: the sign of a zero bound never matters
+                CHECK(r.max == mx);
+                ++cases;
+            }
+        }
+    }
+    CHECK(cases >= 90);
+}

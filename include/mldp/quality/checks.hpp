@@ -611,21 +611,90 @@ public:
     /// The range [lo, lo + span) of v's non-missing values when all of them are integers and the span
     /// is at most max_span; false otherwise (or when no value is present).
     static bool integer_range(const double* v, std::size_t n, std::size_t max_span, double& lo, std::size_t& span) noexcept {
-        constexpr double big = 4503599627370496.0;  // 2^52: adding it rounds |x| < 2^52 to an integer
-        double mn = std::numeric_limits<double>::infinity(), mx = -mn;
-        bool integral = true;
-        for (std::size_t i = 0; i < n; ++i) {
-            const double x = v[i];
-            const double a = x < 0 ? -x : x;
-            // NaN (missing) passes; +-inf and non-integers fail (inf - inf is NaN, unequal to itself).
-            integral &= (x != x) || (a < big && (a + big) - big == a);
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-        }
-        if (!integral || !(mn <= mx) || mx - mn >= static_cast<double>(max_span)) return false;
-        lo = mn;
-        span = static_cast<std::size_t>(mx - mn) + 1;
+        const integer_scan s = best_scan_kernel()(v, n);
+        if (!s.integral || !(s.min <= s.max) || s.max - s.min >= static_cast<double>(max_span)) return false;
+        lo = s.min;
+        span = static_cast<std::size_t>(s.max - s.min) + 1;
         return true;
+    }
+
+    // The least and greatest non-missing value, and whether every non-missing value is an integer of
+    // magnitude below 2^52 (min > max when all are missing). Exact in every variant.
+    struct integer_scan {
+        double min, max;
+        bool integral;
+    };
+    using scan_kernel = integer_scan (*)(const double*, std::size_t);
+    static integer_scan scan_baseline(const double* v, std::size_t n) noexcept { return scan_tail(v, 0, n, initial_scan()); }
+#if MLDP_X86_DISPATCH
+    __attribute__((target("avx2"))) static integer_scan scan_avx2(const double* v, std::size_t n) noexcept {
+        const __m256d big = _mm256_set1_pd(two_52), sign = _mm256_set1_pd(-0.0);
+        __m256d mn = _mm256_set1_pd(std::numeric_limits<double>::infinity()), mx = _mm256_set1_pd(-std::numeric_limits<double>::infinity());
+        __m256d bad = _mm256_setzero_pd();
+        std::size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            const __m256d x = _mm256_loadu_pd(v + i);
+            const __m256d given = _mm256_cmp_pd(x, x, _CMP_ORD_Q);
+            const __m256d a = _mm256_andnot_pd(sign, x);
+            const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(a, big, _CMP_LT_OQ),
+                                             _mm256_cmp_pd(_mm256_sub_pd(_mm256_add_pd(a, big), big), a, _CMP_EQ_OQ));
+            bad = _mm256_or_pd(bad, _mm256_andnot_pd(ok, given));
+            mn = _mm256_blendv_pd(mn, _mm256_min_pd(x, mn), given);
+            mx = _mm256_blendv_pd(mx, _mm256_max_pd(x, mx), given);
+        }
+        alignas(32) double lo[4], hi[4];
+        _mm256_store_pd(lo, mn);
+        _mm256_store_pd(hi, mx);
+        integer_scan s = initial_scan();
+        s.integral = _mm256_movemask_pd(bad) == 0;
+        for (int k = 0; k < 4; ++k) {
+            s.min = lo[k] < s.min ? lo[k] : s.min;
+            s.max = hi[k] > s.max ? hi[k] : s.max;
+        }
+        return scan_tail(v, i, n, s);
+    }
+    __attribute__((target("avx512f"))) static integer_scan scan_avx512(const double* v, std::size_t n) noexcept {
+        const __m512d big = _mm512_set1_pd(two_52);
+        __m512d mn = _mm512_set1_pd(std::numeric_limits<double>::infinity()), mx = _mm512_set1_pd(-std::numeric_limits<double>::infinity());
+        __mmask8 bad = 0;
+        std::size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            const __m512d x = _mm512_loadu_pd(v + i);
+            const __mmask8 given = _mm512_cmp_pd_mask(x, x, _CMP_ORD_Q);
+            const __m512d a = _mm512_abs_pd(x);
+            const __mmask8 ok = _mm512_cmp_pd_mask(a, big, _CMP_LT_OQ) &
+                                _mm512_cmp_pd_mask(_mm512_sub_pd(_mm512_add_pd(a, big), big), a, _CMP_EQ_OQ);
+            bad = static_cast<__mmask8>(bad | (given & ~ok));
+            mn = _mm512_mask_min_pd(mn, given, x, mn);
+            mx = _mm512_mask_max_pd(mx, given, x, mx);
+        }
+        alignas(64) double lo[8], hi[8];
+        _mm512_store_pd(lo, mn);
+        _mm512_store_pd(hi, mx);
+        integer_scan s = initial_scan();
+        s.integral = bad == 0;
+        for (int k = 0; k < 8; ++k) {
+            s.min = lo[k] < s.min ? lo[k] : s.min;
+            s.max = hi[k] > s.max ? hi[k] : s.max;
+        }
+        return scan_tail(v, i, n, s);
+    }
+#endif
+    /// The scan kernels this CPU can run, baseline first, best last (the tests compare them).
+    static std::vector<scan_kernel> scan_kernels() {
+#if MLDP_X86_DISPATCH
+        return mldp::detail::cpu_variants<scan_kernel>(scan_baseline, scan_avx2, scan_avx512);
+#else
+        return {scan_baseline};
+#endif
+    }
+    static scan_kernel best_scan_kernel() noexcept {
+#if MLDP_X86_DISPATCH
+        static const scan_kernel best = mldp::detail::cpu_best<scan_kernel>(scan_baseline, scan_avx2, scan_avx512);
+        return best;
+#else
+        return scan_baseline;
+#endif
     }
 
     dense_keys(double lo, std::size_t span, std::size_t keep) : lo_(lo), span_(span), tags_(span + 1, true), firsts_(keep) {}
@@ -723,6 +792,23 @@ public:
     std::vector<std::uint64_t> smallest_repeated() const { return firsts_.sorted(); }
 
 private:
+    static constexpr double two_52 = 4503599627370496.0;  // adding it rounds a magnitude below 2^52 to an integer
+    static integer_scan initial_scan() noexcept {
+        return {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(), true};
+    }
+    // Scans v[i..n) into s. NaN (missing) passes; +-inf and non-integers fail (inf - inf is NaN).
+    static integer_scan scan_tail(const double* v, std::size_t i, std::size_t n, integer_scan s) noexcept {
+        for (; i < n; ++i) {
+            const double x = v[i];
+            if (x != x) continue;
+            const double a = x < 0 ? -x : x;
+            s.integral = s.integral && a < two_52 && (a + two_52) - two_52 == a;
+            s.min = x < s.min ? x : s.min;
+            s.max = x > s.max ? x : s.max;
+        }
+        return s;
+    }
+
     double lo_;
     std::size_t span_;
     line_buffer tags_;  // span_ + 1 tags: value lo_ + i at i, missing at span_
