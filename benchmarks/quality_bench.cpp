@@ -5,8 +5,8 @@
 // typos) and the same ten checks: not_null on c0..c2, in_range [-4, 4] on c3..c6, in_set on k0 and
 // k1, unique on id. Cells/s counts rows x 20 columns. peak_bytes is the largest heap in use during a
 // validation beyond the frame itself (a counting operator new), which shows that the frame is not
-// copied. The argument is the validator's thread count (1: single-threaded; 2: the checks shared out
-// over two threads, the same report).
+// copied. Arguments: the validator's thread count (1: single-threaded; 2: the checks shared out over
+// two threads, the same report), and hashed_ids (1: ids that are not integers, see wide_frame).
 // BM_no_duplicate_rows: py_peers' `duplicates` shape, 10^6 x 8 doubles with 1% repeated rows.
 //
 //   build/release/benchmarks/mldp_quality_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -69,8 +69,11 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
 
 namespace {
 
-const mldp::frame& wide_frame() {
-    static mldp::frame f;
+// hashed_ids: the id column plus 0.5 (the same repeats, but not integers), so that unique takes the
+// hashed key table instead of indexing the integer ids by value.
+const mldp::frame& wide_frame(bool hashed_ids = false) {
+    static mldp::frame frames[2];
+    mldp::frame& f = frames[hashed_ids ? 1 : 0];
     if (f.rows() == 0) {
         const std::size_t n = 1000000;
         mldp::rng g{mldp::seed_sequence{42}.derive("bench-quality")};
@@ -80,7 +83,7 @@ const mldp::frame& wide_frame() {
             f.add("c" + std::to_string(c), std::move(v));
         }
         std::vector<double> id(n);
-        for (auto& x : id) x = static_cast<double>(g.bounded(1200000));
+        for (auto& x : id) x = static_cast<double>(g.bounded(1200000)) + (hashed_ids ? 0.5 : 0.0);
         f.add("id", std::move(id));
         const std::vector<std::string> cats{"north", "south", "east", "west", "centre", "nrth"};
         for (int k = 0; k < 4; ++k) {
@@ -93,7 +96,7 @@ const mldp::frame& wide_frame() {
 }
 
 void BM_validator_ten_checks(benchmark::State& state) {
-    const auto& f = wide_frame();
+    const auto& f = wide_frame(state.range(1) != 0);
     namespace q = mldp::quality;
     q::validator v;
     for (const char* c : {"c0", "c1", "c2"}) v.expect(q::not_null(c));
@@ -112,7 +115,14 @@ void BM_validator_ten_checks(benchmark::State& state) {
     state.counters["peak_bytes"] = static_cast<double>(worst);
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(f.rows() * 20));
 }
-BENCHMARK(BM_validator_ten_checks)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_validator_ten_checks)
+    ->ArgNames({"threads", "hashed_ids"})
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Args({1, 1})
+    ->Args({2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 const mldp::frame& dup_frame() {
     static mldp::frame f;
