@@ -156,3 +156,29 @@ TEST_CASE("every variant of the fail-mask kernel sets the same bits as a plain l
         }
     }
 }
+
+TEST_CASE("every variant of the category-code mask kernel sets the same bits as a plain loop") {
+    // Codes -1 (missing), 0..31 and beyond 31 (never allowed), against allowed sets with the low,
+    // the high and no bits.
+    mldp::rng g{37};
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{64}, std::size_t{65}, std::size_t{1000}}) {
+        std::vector<std::int32_t> codes(n);
+        for (auto& c : codes) {
+            const auto pick = g.bounded(10);
+            c = pick == 0 ? -1 : pick == 1 ? static_cast<std::int32_t>(32 + g.bounded(100)) : pick == 2 ? 31 : static_cast<std::int32_t>(g.bounded(8));
+        }
+        for (std::uint32_t allowed : {0x0000001DU, 0x80000003U, 0U, 0xFFFFFFFFU}) {
+            std::vector<std::uint64_t> expect((n + 63) / 64, 0);
+            for (std::size_t i = 0; i < n; ++i) {
+                const bool fail = codes[i] < 0 || codes[i] > 31 || ((allowed >> codes[i]) & 1U) == 0;
+                if (fail) expect[i / 64] |= std::uint64_t{1} << (i % 64);
+            }
+            for (auto kernel : mldp::detail::code_masks_variants()) {
+                std::vector<std::uint64_t> got((n + 63) / 64, 0xDEADBEEFULL);
+                kernel(codes.data(), n, allowed, got.data());
+                INFO("n = " << n << ", allowed = " << allowed);
+                CHECK(got == expect);
+            }
+        }
+    }
+}

@@ -429,3 +429,37 @@ TEST_CASE("dense keys: every integer-range scan kernel agrees with a plain loop"
     }
     CHECK(cases >= 90);
 }
+
+TEST_CASE("in_set: dictionaries up to 32 values (code masks) and beyond (row loop) agree with a direct count") {
+    // 5,000 rows over 8 or 40 categories with missing values; allowed: the even-numbered ones.
+    for (std::size_t categories : {std::size_t{8}, std::size_t{32}, std::size_t{33}, std::size_t{40}}) {
+        mldp::rng g{mldp::seed_sequence{categories}.derive("quality-in-set")};
+        std::vector<std::optional<std::string>> v(5000);
+        std::vector<std::string> allowed;
+        for (std::size_t k = 0; k < categories; k += 2) allowed.push_back(fmt::format("c{}", k));
+        std::size_t offending = 0, missing = 0;
+        std::vector<std::size_t> rows;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (g.uniform01() < 0.05) {
+                ++missing;
+                continue;
+            }
+            const auto k = static_cast<std::size_t>(g.bounded(categories));
+            v[i] = fmt::format("c{}", k);
+            if (k % 2 == 1) {
+                ++offending;
+                if (rows.size() < 20) rows.push_back(i);
+            }
+        }
+        mldp::frame f;
+        f.add("c", v);
+        const auto r = q::validator().expect(q::in_set("c", allowed)).validate(f);
+        const auto* found = first(r, "in_set");
+        REQUIRE(found != nullptr);
+        CHECK(found->count == offending);
+        CHECK(found->rows == rows);
+        CHECK(found->fraction_non_missing == doctest::Approx(static_cast<double>(offending) / static_cast<double>(v.size() - missing)));
+        const auto fail = q::validator().expect(q::in_set("c", allowed).with_nulls(q::null_policy::fail)).validate(f);
+        CHECK(fail.findings[0].count == offending + missing);
+    }
+}

@@ -163,17 +163,44 @@ public:
                 }
             }
             const auto& codes = cc->codes();
-            std::size_t checked = 0;
-            for (std::size_t i = 0; i < codes.size(); ++i) {
-                const auto code = codes[i];
-                if (code == categorical_column::missing_code) {
-                    missing_row(offset + i);
-                    continue;
+            if (dict.size() <= 32) {
+                // As for numbers: masks of the rows needing attention (missing, or a code not allowed).
+                std::uint32_t allowed = 0;
+                for (std::size_t k = 0; k < dict.size(); ++k) allowed |= ok[k] != 0 ? std::uint32_t{1} << k : 0U;
+                constexpr std::size_t piece = 64 * 256;
+                std::uint64_t masks[piece / 64];
+                for (std::size_t p0 = 0; p0 < codes.size(); p0 += piece) {
+                    const std::size_t len = (std::min)(piece, codes.size() - p0);
+                    mldp::detail::code_masks(codes.data() + p0, len, allowed, masks);
+                    std::size_t attention = 0;
+                    for (std::size_t w = 0; w * 64 < len; ++w) {
+                        for (std::uint64_t m = masks[w]; m != 0; m &= m - 1) {
+                            ++attention;
+                            const std::size_t i = p0 + w * 64 + static_cast<std::size_t>(count_trailing_zeros(m));
+                            const auto code = codes[i];
+                            if (code == categorical_column::missing_code) {
+                                missing_row(offset + i);
+                            } else {
+                                ++tally_.checked;
+                                tally_.offend(offset + i, dict[static_cast<std::size_t>(code)]);
+                            }
+                        }
+                    }
+                    tally_.checked += len - attention;
                 }
-                ++checked;
-                if (!ok[static_cast<std::size_t>(code)]) tally_.offend(offset + i, dict[static_cast<std::size_t>(code)]);
+            } else {
+                std::size_t checked = 0;
+                for (std::size_t i = 0; i < codes.size(); ++i) {
+                    const auto code = codes[i];
+                    if (code == categorical_column::missing_code) {
+                        missing_row(offset + i);
+                        continue;
+                    }
+                    ++checked;
+                    if (!ok[static_cast<std::size_t>(code)]) tally_.offend(offset + i, dict[static_cast<std::size_t>(code)]);
+                }
+                tally_.checked += checked;
             }
-            tally_.checked += checked;
         }
     }
     void merge(const check_state& other, std::size_t offset) override {

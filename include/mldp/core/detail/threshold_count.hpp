@@ -304,6 +304,81 @@ inline void fail_masks(const double* v, std::size_t n, bool range, double lo, do
     best(v, n, range, lo, hi, masks);
 }
 
+// ---- the same masks for category codes: bit i of masks[i / 64] is set when code[i] is not one of
+// the allowed codes, given as bits of `allowed` (codes 0..31). Negative codes (missing) and codes
+// from 32 up are never allowed: the caller tells those apart among the (rare) set bits.
+
+MLDP_COUNT_ALWAYS_INLINE std::uint64_t code_fails(std::int32_t code, std::uint32_t allowed) noexcept {
+    const auto c = static_cast<std::uint32_t>(code);
+    return c < 32 ? ((allowed >> c) & 1U) ^ 1U : 1U;
+}
+
+inline void code_masks_scalar(const std::int32_t* codes, std::size_t n, std::uint32_t allowed, std::uint64_t* masks) noexcept {
+    for (std::size_t w = 0; w * 64 < n; ++w) {
+        const std::size_t len = (n - w * 64) < 64 ? n - w * 64 : 64;
+        std::uint64_t m = 0;
+        for (std::size_t j = 0; j < len; ++j) m |= code_fails(codes[w * 64 + j], allowed) << j;
+        masks[w] = m;
+    }
+}
+
+using code_masks_fn = void (*)(const std::int32_t*, std::size_t, std::uint32_t, std::uint64_t*);
+
+#if MLDP_COUNT_DISPATCH
+// Per-lane shifts (vpsrlvd give 0 for a count of 32 or more, so negative and large codes fail).
+__attribute__((target("avx2"))) inline void code_masks_avx2(const std::int32_t* codes, std::size_t n, std::uint32_t allowed,
+                                                           std::uint64_t* masks) noexcept {
+    const __m256i bits = _mm256_set1_epi32(static_cast<int>(allowed)), one = _mm256_set1_epi32(1);
+    const std::size_t full = n / 64;
+    for (std::size_t w = 0; w < full; ++w) {
+        std::uint64_t m = 0;
+        for (std::size_t j = 0; j < 64; j += 8) {
+            const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + w * 64 + j));
+            const __m256i ok = _mm256_and_si256(_mm256_srlv_epi32(bits, c), one);
+            const __m256i fail = _mm256_cmpeq_epi32(ok, _mm256_setzero_si256());
+            m |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(fail)))) << j;
+        }
+        masks[w] = m;
+    }
+    if (full * 64 < n) code_masks_scalar(codes + full * 64, n - full * 64, allowed, masks + full);
+}
+__attribute__((target("avx512f"))) inline void code_masks_avx512(const std::int32_t* codes, std::size_t n, std::uint32_t allowed,
+                                                                std::uint64_t* masks) noexcept {
+    const __m512i bits = _mm512_set1_epi32(static_cast<int>(allowed)), one = _mm512_set1_epi32(1);
+    const std::size_t full = n / 64;
+    for (std::size_t w = 0; w < full; ++w) {
+        std::uint64_t m = 0;
+        for (std::size_t j = 0; j < 64; j += 16) {
+            const __m512i c = _mm512_loadu_si512(codes + w * 64 + j);
+            // (the zero-masking form: GCC 12 warns about the unmasked one's undefined pass-through)
+            const __mmask16 ok = _mm512_test_epi32_mask(_mm512_maskz_srlv_epi32(static_cast<__mmask16>(0xFFFF), bits, c), one);
+            m |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(~ok)) << j;
+        }
+        masks[w] = m;
+    }
+    if (full * 64 < n) code_masks_scalar(codes + full * 64, n - full * 64, allowed, masks + full);
+}
+#endif
+
+/// The code-mask variants this CPU can run, baseline first (the tests compare them).
+inline std::vector<code_masks_fn> code_masks_variants() {
+#if MLDP_COUNT_DISPATCH
+    return cpu_variants<code_masks_fn>(code_masks_scalar, code_masks_avx2, code_masks_avx512);
+#else
+    return {code_masks_scalar};
+#endif
+}
+
+/// Fills masks[0 .. (n + 63) / 64) for codes, with the best variant for this CPU.
+inline void code_masks(const std::int32_t* codes, std::size_t n, std::uint32_t allowed, std::uint64_t* masks) noexcept {
+#if MLDP_COUNT_DISPATCH
+    static const code_masks_fn best = cpu_best<code_masks_fn>(code_masks_scalar, code_masks_avx2, code_masks_avx512);
+#else
+    static const code_masks_fn best = code_masks_scalar;
+#endif
+    best(codes, n, allowed, masks);
+}
+
 /// counts[j] = #{i : data_i >= t_j} over [data, data + n), for J thresholds (any order).
 inline void count_at_least(const double* data, std::size_t n, const double* t, std::size_t J, std::int64_t* counts) noexcept {
     for (std::size_t j = 0; j < J; ++j) counts[j] = 0;
