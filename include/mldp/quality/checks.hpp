@@ -747,31 +747,48 @@ public:
         std::uint64_t* const tags = tags_.data();
         const auto missing_at = static_cast<double>(span_) + lo_;  // the missing slot, index span_
         const double lo = lo_;
-        auto slot = [&](std::size_t i) {
-            const double x = v[i] == v[i] ? v[i] : missing_at;
-            return static_cast<std::size_t>(static_cast<std::int64_t>(x - lo));
+        // Slots are computed a block ahead (a loop the compiler can vectorise), so that the main loop
+        // reads them twice for free: `ahead` rows early, to fetch the slot's line (values are random
+        // indexes into a table larger than the caches, so many misses overlap), then to update it.
+        constexpr std::size_t block = 256, ahead = 64;
+        std::size_t slots[2][block];
+        auto fill_slots = [&](std::size_t b0, std::size_t* out) {
+            const std::size_t len = (std::min)(block, n - b0);
+            for (std::size_t j = 0; j < len; ++j) {
+                const double x = v[b0 + j] == v[b0 + j] ? v[b0 + j] : missing_at;
+                out[j] = static_cast<std::size_t>(static_cast<std::int64_t>(x - lo));
+            }
         };
-        // Values are random indexes into a table larger than the caches: each row's line is fetched
-        // `ahead` rows before it is needed, so that many misses overlap.
-        constexpr std::size_t ahead = 64;
         std::uint64_t added = 0, offended = 0;
-        for (std::size_t i = 0; i < n; ++i) {
+        if (n > 0) fill_slots(0, slots[0]);
+        for (std::size_t b0 = 0, cur = 0; b0 < n; b0 += block, cur ^= 1) {
+            const std::size_t len = (std::min)(block, n - b0);
+            const bool more = b0 + block < n;
+            const std::size_t next_len = more ? (std::min)(block, n - b0 - block) : 0;
+            if (more) fill_slots(b0 + block, slots[cur ^ 1]);
+            const std::size_t* const at_of = slots[cur];
+            for (std::size_t j = 0; j < len; ++j) {
 #if defined(__GNUC__)
-            if (i + ahead < n) __builtin_prefetch(tags + slot(i + ahead), 1);
+                if (j + ahead < len) {
+                    __builtin_prefetch(tags + at_of[j + ahead], 1);
+                } else if (j + ahead - len < next_len) {
+                    __builtin_prefetch(tags + slots[cur ^ 1][j + ahead - len], 1);
+                }
 #endif
-            const std::size_t at = slot(i);
-            const std::uint64_t row = offset + i;
-            // Branch-free, as key_table's fill: held 0 or 1, mask all ones when held.
-            const std::uint64_t old = tags[at];
-            const std::uint64_t held = (old >> 62) & 1, mask = 0 - held;
-            const std::uint64_t single = held & ((old >> 63) ^ 1);
-            tags[at] = ((old | repeated) & mask) | ((row | present) & ~mask);
-            added += held ^ 1;
-            offended += held + single;
-            const std::uint64_t first = (old & ~present) | (single - 1);
-            if (first < firsts_.bound()) firsts_.push(first);
-            const std::uint64_t again = row | ~mask;
-            if (again < later.bound()) later.push(again);
+                const std::size_t at = at_of[j];
+                const std::uint64_t row = offset + b0 + j;
+                // Branch-free, as key_table's fill: held 0 or 1, mask all ones when held.
+                const std::uint64_t old = tags[at];
+                const std::uint64_t held = (old >> 62) & 1, mask = 0 - held;
+                const std::uint64_t single = held & ((old >> 63) ^ 1);
+                tags[at] = ((old | repeated) & mask) | ((row | present) & ~mask);
+                added += held ^ 1;
+                offended += held + single;
+                const std::uint64_t first = (old & ~present) | (single - 1);
+                if (first < firsts_.bound()) firsts_.push(first);
+                const std::uint64_t again = row | ~mask;
+                if (again < later.bound()) later.push(again);
+            }
         }
         size_ += added;
         offending_ += offended;
