@@ -11,7 +11,7 @@ MLDP_BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config
 # libraries, clang with libc++ for the cross-standard-library build, and Chromium, its driver and
 # Selenium for the demo report's browser test.
 MLDP_TEST_PACKAGES=("${MLDP_BUILD_PACKAGES[@]}" doctest-dev libbenchmark-dev libfarmhash-dev
-                    clang libc++-dev libc++abi-dev python3 chromium chromium-driver python3-selenium)
+                    clang libc++-dev libc++abi-dev python3 chromium chromium-driver python3-selenium locales)
 
 mldp_say() { printf '\n==> %s\n' "$*"; }
 

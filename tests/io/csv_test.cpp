@@ -10,9 +10,11 @@
 
 #include <doctest/doctest.h>
 
+#include <clocale>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +26,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#if defined(__GLIBC__)
+#include <unistd.h>  // getpid
+#endif
 
 namespace {
 
@@ -704,5 +710,35 @@ TEST_CASE("the bundled Mauna Loa CO2 series: a time column by format") {
     std::size_t missing = 0;
     for (double v : co2) missing += std::isnan(v) ? 1u : 0u;
     CHECK(missing == 59);
+}
+#endif
+
+#if defined(__GLIBC__)
+// strtod reads the decimal point of LC_NUMERIC: a program running under a decimal-comma locale must
+// still read "1.5" as 1.5. The locale is compiled into a temporary directory with glibc's localedef
+// (Debian's `locales` package, installed by scripts/test) and found through LOCPATH; the numbers
+// with more than 19 significant digits, or subnormal, take the strtod path, the others Clinger's.
+TEST_CASE("numbers read the same under a decimal-comma LC_NUMERIC locale") {
+    const auto dir = std::filesystem::temp_directory_path() / fmt::format("mldp-locale-{}", static_cast<long>(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string cmd = fmt::format("localedef -i de_DE -f UTF-8 '{}/de_DE.UTF-8' >/dev/null 2>&1", dir.string());
+    REQUIRE_MESSAGE(std::system(cmd.c_str()) == 0, "localedef could not build de_DE.UTF-8 (Debian package: locales)");
+    ::setenv("LOCPATH", dir.c_str(), 1);
+    const char* set = std::setlocale(LC_NUMERIC, "de_DE.UTF-8");
+    REQUIRE(set != nullptr);
+    CHECK(std::string(std::localeconv()->decimal_point) == ",");
+    const auto f = parse("x\n1.5\n2.25e3\n0.1000000000000000055511151231257827\n123456789012345678901234.5\n-7.5e-320\n"
+                         "3.14159265358979323846264338327950288\n");
+    std::setlocale(LC_NUMERIC, "C");
+    ::unsetenv("LOCPATH");
+    std::filesystem::remove_all(dir);
+    const auto x = f.numeric("x");
+    REQUIRE(x.size() == 6);
+    CHECK(x[0] == 0x1.8p+0);
+    CHECK(x[1] == 0x1.194p+11);
+    CHECK(x[2] == 0x1.999999999999ap-4);
+    CHECK(x[3] == 0x1.a249b1f10a06dp+76);
+    CHECK(x[4] == -0x0.0000000003b4cp-1022);
+    CHECK(x[5] == 0x1.921fb54442d18p+1);
 }
 #endif
