@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -230,6 +231,7 @@ TEST_CASE("unique: large chunks (dense ids and the partitioned table) agree with
         const nlohmann::json expected = whole;
         auto st = v.begin();
         st.update(slice(0, 5000));
+        st.update(slice(5000, 5000));  // an empty chunk changes nothing
         st.update(slice(5000, 5100));
         st.update(slice(5100, 21000));
         st.update(slice(21000, n));
@@ -461,5 +463,24 @@ TEST_CASE("in_set: dictionaries up to 32 values (code masks) and beyond (row loo
         CHECK(found->fraction_non_missing == doctest::Approx(static_cast<double>(offending) / static_cast<double>(v.size() - missing)));
         const auto fail = q::validator().expect(q::in_set("c", allowed).with_nulls(q::null_policy::fail)).validate(f);
         CHECK(fail.findings[0].count == offending + missing);
+    }
+}
+
+TEST_CASE("unique: a missing cell and the double with the missing marker's bits are different keys") {
+    // Missing cells hash a constant under a seed of their own: no value, not even the double whose
+    // bits are that constant, hashes like a missing cell. Small chunks (hashed) and large (dense: the
+    // value is not an integer, so hashed too) alike.
+    double marker = 0.0;
+    const std::uint64_t bits = 0x4d495353494e4721ULL;
+    std::memcpy(&marker, &bits, sizeof marker);
+    for (std::size_t n : {std::size_t{3}, std::size_t{5000}}) {
+        std::vector<double> v(n);
+        for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<double>(i) + 0.5;
+        v[0] = NAN;
+        v[1] = marker;
+        mldp::frame f;
+        f.add("v", v);
+        const auto r = q::validator().expect(q::unique("v")).validate(f);
+        CHECK(r.findings.empty());
     }
 }

@@ -307,8 +307,14 @@ public:
         if (this != &o) *this = line_buffer(o);
         return *this;
     }
-    line_buffer(line_buffer&&) noexcept = default;
-    line_buffer& operator=(line_buffer&&) noexcept = default;
+    line_buffer(line_buffer&& o) noexcept
+        : raw_(std::move(o.raw_)), data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+    line_buffer& operator=(line_buffer&& o) noexcept {
+        raw_ = std::move(o.raw_);
+        data_ = std::exchange(o.data_, nullptr);
+        size_ = std::exchange(o.size_, 0);
+        return *this;
+    }
     std::uint64_t* data() const noexcept { return data_; }
     std::size_t size() const noexcept { return size_; }
 
@@ -414,9 +420,9 @@ public:
             }
             // Both sides hold the key: each side's first row now offends too if it did not already.
             if ((ours & repeated) == 0) {
-                ++offending_;
-                firsts_.offer(ours);
                 ours |= repeated;
+                ++offending_;
+                firsts_.offer(ours & ~repeated);
             }
             if ((tag & repeated) == 0) ++offending_;
             later.offer(first);
@@ -503,9 +509,10 @@ private:
             tag = row;
             ++sizes_[p];
         } else if ((tag & repeated) == 0) {
-            offending_ += 2;
-            firsts_.offer(tag);
+            const std::uint64_t first = tag;
             tag |= repeated;
+            offending_ += 2;
+            firsts_.offer(first);
         } else {
             ++offending_;
         }
@@ -595,9 +602,15 @@ private:
                 added += held ^ 1;
                 offended += held + single;
                 const std::uint64_t first = old | (single - 1);  // the first row when the key turns repeated, else no_row
-                if (first < firsts_.bound()) firsts_.push(first);
-                const std::uint64_t again = row | ~mask;  // this row when it repeats a key, else no_row
-                if (again < later.bound()) later.push(again);
+                const std::uint64_t again = row | ~mask;         // this row when it repeats a key, else no_row
+                if (first < firsts_.bound() || again < later.bound()) {
+                    // Rare: the counts are saved first, so that bad_alloc in a push leaves them true.
+                    sizes_[p] += added;
+                    offending_ += offended;
+                    added = offended = 0;
+                    if (first < firsts_.bound()) firsts_.push(first);
+                    if (again < later.bound()) later.push(again);
+                }
 #if defined(__GNUC__)
                 if (next_keys != nullptr && fetched < part_bytes) {
                     __builtin_prefetch(next_keys + fetched, 1);
@@ -646,7 +659,8 @@ public:
     }
 
     // The least and greatest non-missing value, and whether every non-missing value is an integer of
-    // magnitude below 2^52 (min > max when all are missing). Exact in every variant.
+    // magnitude below 2^52, so that differences of values are exact (min > max when all are missing).
+    // Exact in every variant.
     struct integer_scan {
         double min, max;
         bool integral;
@@ -664,7 +678,7 @@ public:
             const __m256d given = _mm256_cmp_pd(x, x, _CMP_ORD_Q);
             const __m256d a = _mm256_andnot_pd(sign, x);
             const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(a, big, _CMP_LT_OQ),
-                                             _mm256_cmp_pd(_mm256_sub_pd(_mm256_add_pd(a, big), big), a, _CMP_EQ_OQ));
+                                             _mm256_cmp_pd(_mm256_round_pd(a, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC), a, _CMP_EQ_OQ));
             bad = _mm256_or_pd(bad, _mm256_andnot_pd(ok, given));
             mn = _mm256_blendv_pd(mn, _mm256_min_pd(x, mn), given);
             mx = _mm256_blendv_pd(mx, _mm256_max_pd(x, mx), given);
@@ -690,7 +704,7 @@ public:
             const __mmask8 given = _mm512_cmp_pd_mask(x, x, _CMP_ORD_Q);
             const __m512d a = _mm512_abs_pd(x);
             const __mmask8 ok = _mm512_cmp_pd_mask(a, big, _CMP_LT_OQ) &
-                                _mm512_cmp_pd_mask(_mm512_sub_pd(_mm512_add_pd(a, big), big), a, _CMP_EQ_OQ);
+                                _mm512_cmp_pd_mask(_mm512_maskz_roundscale_pd(static_cast<__mmask8>(0xFF), a, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC), a, _CMP_EQ_OQ);
             bad = static_cast<__mmask8>(bad | (given & ~ok));
             mn = _mm512_mask_min_pd(mn, given, x, mn);
             mx = _mm512_mask_max_pd(mx, given, x, mx);
@@ -785,9 +799,15 @@ public:
                 added += held ^ 1;
                 offended += held + single;
                 const std::uint64_t first = (old & ~present) | (single - 1);
-                if (first < firsts_.bound()) firsts_.push(first);
                 const std::uint64_t again = row | ~mask;
-                if (again < later.bound()) later.push(again);
+                if (first < firsts_.bound() || again < later.bound()) {
+                    // Rare: the counts are saved first, so that bad_alloc in a push leaves them true.
+                    size_ += added;
+                    offending_ += offended;
+                    added = offended = 0;
+                    if (first < firsts_.bound()) firsts_.push(first);
+                    if (again < later.bound()) later.push(again);
+                }
             }
         }
         size_ += added;
@@ -810,9 +830,9 @@ public:
                 continue;
             }
             if ((ours & repeated) == 0) {
-                ++offending_;
-                firsts_.offer(ours & ~present);
                 ours |= repeated;
+                ++offending_;
+                firsts_.offer(ours & ~(present | repeated));
             }
             if ((theirs & repeated) == 0) ++offending_;
             later.offer(first);
@@ -836,17 +856,18 @@ public:
     std::vector<std::uint64_t> smallest_repeated() const { return firsts_.sorted(); }
 
 private:
-    static constexpr double two_52 = 4503599627370496.0;  // adding it rounds a magnitude below 2^52 to an integer
+    static constexpr double two_52 = 4503599627370496.0;  // values from 2^52 on take the hashed table
     static integer_scan initial_scan() noexcept {
         return {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(), true};
     }
-    // Scans v[i..n) into s. NaN (missing) passes; +-inf and non-integers fail (inf - inf is NaN).
+    // Scans v[i..n) into s. NaN (missing) passes; +-inf and non-integers fail. Integers are told by
+    // truncation (not by adding 2^52, which -ffast-math could fold away).
     static integer_scan scan_tail(const double* v, std::size_t i, std::size_t n, integer_scan s) noexcept {
         for (; i < n; ++i) {
             const double x = v[i];
             if (x != x) continue;
             const double a = x < 0 ? -x : x;
-            s.integral = s.integral && a < two_52 && (a + two_52) - two_52 == a;
+            s.integral = s.integral && a < two_52 && std::trunc(a) == a;
             s.min = x < s.min ? x : s.min;
             s.max = x > s.max ? x : s.max;
         }
@@ -884,6 +905,7 @@ public:
             return;
         }
         const std::size_t n = chunk.rows();
+        if (n == 0) return;
         // One numeric column of integers in a compact range (ids): indexed by value, while it lasts.
         const auto* single = cols.size() == 1 ? std::get_if<numeric_column>(&cols[0]->data) : nullptr;
         if (single != nullptr && n > 0) {
@@ -968,10 +990,14 @@ private:
         config_.push_back(std::move(f));
     }
     static constexpr std::uint64_t row_seed = 0x6d6c64702d6b6579ULL;
-    static constexpr std::uint64_t missing = 0x4d495353494e4721ULL;
+    // A missing cell chained into a row hash h: the hash of a constant under a seed of its own, so
+    // that no value (a double or tick with the constant's bits) hashes like it.
+    static std::uint64_t missing_key(std::uint64_t h) noexcept {
+        return hash_value(std::uint64_t{0x4d495353494e4721ULL}, h ^ 0x6e756c6c2d63656cULL);
+    }
     // A numeric value chained into a row hash h; the key of a one-column row is numeric_key(x).
     static std::uint64_t numeric_key(double x, std::uint64_t h = row_seed) noexcept {
-        return std::isnan(x) ? hash_value(missing, h) : hash_value(x, h);
+        return std::isnan(x) ? missing_key(h) : hash_value(x, h);
     }
     // Hashes the keys of dense_ into table_, from which on the state hashes.
     void to_table() {
@@ -987,7 +1013,7 @@ private:
             for (std::size_t i = 0; i < h.size(); ++i) h[i] = numeric_key(v[i], h[i]);
         } else if (const auto* tc = std::get_if<time_column>(&c.data)) {
             for (std::size_t i = 0; i < h.size(); ++i) {
-                h[i] = tc->ticks[i] == time_column::missing ? hash_value(missing, h[i]) : hash_value(tc->ticks[i], h[i]);
+                h[i] = tc->ticks[i] == time_column::missing ? missing_key(h[i]) : hash_value(tc->ticks[i], h[i]);
             }
         } else if (const auto* cc = std::get_if<categorical_column>(&c.data)) {
             const auto& dict = cc->dictionary();
@@ -996,7 +1022,7 @@ private:
             const auto& codes = cc->codes();
             for (std::size_t i = 0; i < h.size(); ++i) {
                 const auto code = codes[i];
-                h[i] = hash_value(code == categorical_column::missing_code ? missing : code_hash[static_cast<std::size_t>(code)], h[i]);
+                h[i] = code == categorical_column::missing_code ? missing_key(h[i]) : hash_value(code_hash[static_cast<std::size_t>(code)], h[i]);
             }
         }
     }

@@ -35,7 +35,9 @@ class validator;
 /// The accumulating state of a validator over the chunks it has read.
 class validation_state {
 public:
-    /// Reads the next chunk (its rows follow the rows read so far). O(rows x checks).
+    /// Reads the next chunk (its rows follow the rows read so far). O(rows x checks). After an
+    /// exception from update (std::bad_alloc, or one the progress callback throws to cancel), the
+    /// state holds part of the chunk: start again from validator::begin().
     void update(const frame& chunk) { update(chunk, progress_fn{}); }
     /// As update(chunk), reporting progress in checks ("validator::validate") after each check. With
     /// several threads (validator::threads), progress is reported on the calling thread, as checks finish.
