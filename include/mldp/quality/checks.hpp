@@ -123,32 +123,13 @@ public:
         }
         if (const auto* nc = std::get_if<numeric_column>(&c->data)) {
             const auto v = nc->values();
-            // Masks of the rows that need attention, missing or offending (vectorised; see
-            // core/detail/threshold_count.hpp), 64 rows per word, built a piece at a time; those rows
-            // are rare and visited one by one, the clear words skipped.
             const bool range = spec_->rule == row_rule::in_range;
             const double lo = spec_->lo, hi = spec_->hi;
-            constexpr std::size_t piece = 64 * 256;
-            std::uint64_t masks[piece / 64];
-            for (std::size_t p0 = 0; p0 < v.size(); p0 += piece) {
-                const std::size_t len = (std::min)(piece, v.size() - p0);
+            auto fill = [&](std::size_t p0, std::size_t len, std::uint64_t* masks) {
                 mldp::detail::fail_masks(v.data() + p0, len, range, lo, hi, masks);
-                std::size_t attention = 0;
-                for (std::size_t w = 0; w * 64 < len; ++w) {
-                    for (std::uint64_t m = masks[w]; m != 0; m &= m - 1) {
-                        ++attention;
-                        const std::size_t i = p0 + w * 64 + static_cast<std::size_t>(count_trailing_zeros(m));
-                        const double x = v[i];
-                        if (std::isnan(x)) {
-                            missing_row(offset + i);
-                        } else {
-                            ++tally_.checked;
-                            tally_.offend(offset + i, value_text(x));
-                        }
-                    }
-                }
-                tally_.checked += len - attention;
-            }
+            };
+            visit_failing(v.size(), offset, fill, [&](std::size_t i) { return std::isnan(v[i]); },
+                          [&](std::size_t i) { return value_text(v[i]); });
         } else if (const auto* tc = std::get_if<time_column>(&c->data)) {
             for (std::size_t i = 0; i < tc->size(); ++i) {
                 const auto t = tc->ticks[i];
@@ -164,30 +145,13 @@ public:
             }
             const auto& codes = cc->codes();
             if (dict.size() <= 32) {
-                // As for numbers: masks of the rows needing attention (missing, or a code not allowed).
                 std::uint32_t allowed = 0;
                 for (std::size_t k = 0; k < dict.size(); ++k) allowed |= ok[k] != 0 ? std::uint32_t{1} << k : 0U;
-                constexpr std::size_t piece = 64 * 256;
-                std::uint64_t masks[piece / 64];
-                for (std::size_t p0 = 0; p0 < codes.size(); p0 += piece) {
-                    const std::size_t len = (std::min)(piece, codes.size() - p0);
+                auto fill = [&](std::size_t p0, std::size_t len, std::uint64_t* masks) {
                     mldp::detail::code_masks(codes.data() + p0, len, allowed, masks);
-                    std::size_t attention = 0;
-                    for (std::size_t w = 0; w * 64 < len; ++w) {
-                        for (std::uint64_t m = masks[w]; m != 0; m &= m - 1) {
-                            ++attention;
-                            const std::size_t i = p0 + w * 64 + static_cast<std::size_t>(count_trailing_zeros(m));
-                            const auto code = codes[i];
-                            if (code == categorical_column::missing_code) {
-                                missing_row(offset + i);
-                            } else {
-                                ++tally_.checked;
-                                tally_.offend(offset + i, dict[static_cast<std::size_t>(code)]);
-                            }
-                        }
-                    }
-                    tally_.checked += len - attention;
-                }
+                };
+                visit_failing(codes.size(), offset, fill, [&](std::size_t i) { return codes[i] == categorical_column::missing_code; },
+                              [&](std::size_t i) -> const std::string& { return dict[static_cast<std::size_t>(codes[i])]; });
             } else {
                 std::size_t checked = 0;
                 for (std::size_t i = 0; i < codes.size(); ++i) {
@@ -224,6 +188,35 @@ public:
     std::unique_ptr<check_state> clone() const override { return std::make_unique<row_rule_state>(*this); }
 
 private:
+    // Rows [0, n) by bit masks of the rows that need attention, missing or offending: fill(p0, len,
+    // masks) sets the bits of rows p0 .. p0 + len - 1 (vectorised kernels, see
+    // core/detail/threshold_count.hpp), 64 rows per word, a piece at a time; those rows are rare and
+    // visited one by one (missing(i): whether row i is missing, else text(i) is its offending value),
+    // the clear words skipped.
+    template <class Fill, class Missing, class Text>
+    void visit_failing(std::size_t n, std::size_t offset, Fill&& fill, Missing&& missing, Text&& text) {
+        constexpr std::size_t piece = 64 * 256;
+        std::uint64_t masks[piece / 64];
+        for (std::size_t p0 = 0; p0 < n; p0 += piece) {
+            const std::size_t len = (std::min)(piece, n - p0);
+            fill(p0, len, masks);
+            std::size_t attention = 0;
+            for (std::size_t w = 0; w * 64 < len; ++w) {
+                for (std::uint64_t m = masks[w]; m != 0; m &= m - 1) {
+                    ++attention;
+                    const std::size_t i = p0 + w * 64 + static_cast<std::size_t>(count_trailing_zeros(m));
+                    if (missing(i)) {
+                        missing_row(offset + i);
+                    } else {
+                        ++tally_.checked;
+                        tally_.offend(offset + i, text(i));
+                    }
+                }
+            }
+            tally_.checked += len - attention;
+        }
+    }
+
     void missing_row(std::size_t row) {
         if (spec_->rule == row_rule::not_null) {
             ++tally_.missing;
