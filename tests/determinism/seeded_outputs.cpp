@@ -189,5 +189,24 @@ int main() {
             for (std::size_t i = 0; i < w.size(); ++i) line(("pcgrad(42).step" + std::to_string(step) + ".w" + std::to_string(i)).c_str(), w(i));
         }
     }
+    // loss: the BCE kernel's value and gradient bits on seeded logits (every lane type the CPU has
+    // runs the same arithmetic; this pins it across compilers and standard libraries)
+    {
+        mldp::rng g{root.derive("bce")};
+        const std::size_t n = 1001;
+        xt::xtensor<double, 2> z = xt::zeros<double>({n, std::size_t{3}}), y = xt::zeros<double>({n, std::size_t{3}});
+        std::vector<double> w(n);
+        for (std::size_t k = 0; k < 3 * n; ++k) {
+            z.data()[k] = g.normal() * (k % 11 == 0 ? 300.0 : 3.0);
+            y.data()[k] = k % 7 == 0 ? g.uniform01() : (g.uniform01() < 0.3 ? 1.0 : 0.0);
+        }
+        for (auto& v : w) v = 0.5 + g.uniform01();
+        const std::vector<double> alpha{0.5, 0.3, 0.2};
+        const auto r = mldp::loss::binary_cross_entropy_with_logits(z, y, mldp::loss::loss_weights(w, alpha));
+        line("bce(seeded 1001x3).value", r.value);
+        std::uint64_t h = 0;
+        for (std::size_t k = 0; k < r.gradient.size(); ++k) h = mldp::hash_value(r.gradient.data()[k], h);
+        line("bce(seeded 1001x3).gradient", h);
+    }
     return 0;
 }

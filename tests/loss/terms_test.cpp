@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <tuple>
+#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -186,28 +188,43 @@ TEST_CASE("the _into forms reuse the caller's buffer and agree with the value fo
     CHECK_THROWS_AS(mldp::loss::mse_into(wrong_rank, d.p, d.t), mldp::invalid_argument);
 }
 
-// The branch-free exp and log1p behind the vectorised BCE kernel, against libm.
-TEST_CASE("kernel exp and log1p stay within 2 ulp of libm") {
+// The table-driven exp and log1p behind the BCE kernel, against libm (itself within 1 ulp).
+TEST_CASE("kernel exp and log1p stay within 1 ulp of libm") {
     auto ulps = [](double a, double b) {
         if (a == b) return 0.0;
         return std::fabs(a - b) / (std::nextafter(std::fabs(b), INFINITY) - std::fabs(b));
     };
-    const auto u = oracle::lcg_draws(99, 200000);
+    const auto u = oracle::lcg_draws(99, 400000);
     double worst_exp = 0.0, worst_log = 0.0, worst_inv = 0.0;
     for (std::size_t i = 0; i < u.size(); ++i) {
-        const double x = -u[i] * (i % 2 ? 40.0 : 745.0);
-        worst_exp = std::max(worst_exp, ulps(mldp::loss::detail::exp_nonpositive(x), std::exp(x)));
+        // exp(-a) over [0, 3], [0, 40] and [0, 750] (subnormal results below a = 708.4).
+        const double a = u[i] * (i % 3 == 0 ? 750.0 : (i % 3 == 1 ? 40.0 : 3.0));
+        worst_exp = std::max(worst_exp, ulps(mldp::loss::detail::bce_exp_neg(a), std::exp(-a)));
         const double v = i % 3 ? u[i] : std::exp(-60.0 * u[i]);
         double inv = 0.0;
-        worst_log = std::max(worst_log, ulps(mldp::loss::detail::log1p_unit(v, 1.0 + v, inv), std::log1p(v)));
+        worst_log = std::max(worst_log, ulps(mldp::loss::detail::bce_log1p(v, inv), std::log1p(v)));
         worst_inv = std::max(worst_inv, ulps(inv, 1.0 / (1.0 + v)));
     }
-    CHECK(worst_exp <= 2.0);
-    CHECK(worst_log <= 2.0);
-    CHECK(worst_inv <= 2.0);
-    CHECK(mldp::loss::detail::exp_nonpositive(-INFINITY) == 0.0);
-    CHECK(std::isnan(mldp::loss::detail::exp_nonpositive(NAN)));
-    CHECK(mldp::loss::detail::exp_nonpositive(0.0) == 1.0);
+    CHECK(worst_exp <= 1.0);
+    CHECK(worst_log <= 1.0);
+    CHECK(worst_inv == 0.0);  // one correctly rounded division
+    // Each table point's neighbourhood, where the index rounds.
+    for (int j = 0; j <= 15; ++j) {
+        for (double d = -3e-3; d <= 3e-3; d += 1e-4) {
+            const double v = std::min(1.0, std::max(0.0, j / 15.0 + d));
+            double inv = 0.0;
+            REQUIRE(ulps(mldp::loss::detail::bce_log1p(v, inv), std::log1p(v)) <= 1.0);
+        }
+    }
+    CHECK(mldp::loss::detail::bce_exp_neg(INFINITY) == 0.0);
+    CHECK(mldp::loss::detail::bce_exp_neg(746.0) == 0.0);
+    CHECK(mldp::loss::detail::bce_exp_neg(745.0) == std::exp(-745.0));  // the smallest subnormal
+    CHECK(mldp::loss::detail::bce_exp_neg(0.0) == 1.0);
+    double inv = 0.0;
+    CHECK(mldp::loss::detail::bce_log1p(0.0, inv) == 0.0);
+    CHECK(inv == 1.0);
+    CHECK(mldp::loss::detail::bce_log1p(1.0, inv) == std::log(2.0));
+    CHECK(inv == 0.5);
     // Extreme logits stay finite and exact in the limit.
     const std::vector<double> big{800.0, -800.0}, yy{1.0, 0.0};
     const auto r = mldp::loss::binary_cross_entropy_with_logits(big, yy);
@@ -217,20 +234,42 @@ TEST_CASE("kernel exp and log1p stay within 2 ulp of libm") {
 }
 
 // Every instruction-set variant of the BCE kernel this CPU runs (baseline, AVX2, AVX-512F) gives
-// the same bits: contraction is off in them and no reduction crosses lanes.
+// the same bits, gradient and block sum, at every length (vector tails) and over the whole range
+// of logits, including the subnormal exp(-|z|) of |z| > 708 and the clamp at 746.
 TEST_CASE("BCE kernel variants agree bit for bit") {
     const auto& d = data();
-    const std::size_t len = 3 * 333;  // not a multiple of any vector width
-    std::vector<double> w(len, 1.0), l0(len), g0(len), l1(len), g1(len);
-    const auto kernels = mldp::loss::detail::bce_kernels();
+    const auto u = oracle::lcg_draws(7, 2000);
+    std::vector<double> z(1000), y(1000), w(1000);
+    for (std::size_t k = 0; k < z.size(); ++k) {
+        const double scale = k % 7 == 0 ? 760.0 : (k % 7 == 1 ? 40.0 : 3.0);
+        z[k] = (2.0 * u[k] - 1.0) * scale;
+        y[k] = k % 5 == 0 ? u[1000 + k] : (k % 3 == 0 ? 1.0 : 0.0);
+        w[k] = 0.25 + u[1000 + k];
+    }
+    z[3] = 0.0;
+    z[4] = -0.0;
+    z[5] = 746.0;
+    z[6] = -709.5;
+    const auto kernels = mldp::loss::detail::bce_fused_kernels();
     MESSAGE(kernels.size() << " kernel variants on this CPU");
-    kernels[0](d.z.data(), d.y.data(), w.data(), 0.5, l0.data(), g0.data(), len);
-    for (std::size_t v = 1; v < kernels.size(); ++v) {
-        kernels[v](d.z.data(), d.y.data(), w.data(), 0.5, l1.data(), g1.data(), len);
-        for (std::size_t k = 0; k < len; ++k) {
-            REQUIRE(l1[k] == l0[k]);
-            REQUIRE(g1[k] == g0[k]);
+    using inputs = std::tuple<const double*, const double*, const double*>;
+    for (const auto& [zs, ys, ws] : {inputs{d.z.data(), d.y.data(), w.data()}, inputs{z.data(), y.data(), w.data()}}) {
+        for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{15},
+                                std::size_t{17}, std::size_t{504}, std::size_t{999}}) {
+            std::vector<double> g0(len), g1(len);
+            const double s0 = kernels[0](zs, ys, ws, 0.5, g0.data(), len);
+            for (std::size_t v = 1; v < kernels.size(); ++v) {
+                const double s1 = kernels[v](zs, ys, ws, 0.5, g1.data(), len);
+                REQUIRE(std::memcmp(&s0, &s1, sizeof s0) == 0);
+                for (std::size_t k = 0; k < len; ++k) REQUIRE(std::memcmp(&g0[k], &g1[k], sizeof g0[k]) == 0);
+            }
         }
+    }
+    // A target outside [0, 1] anywhere in a block (vector body or tail) makes the block sum NaN.
+    for (std::size_t at : {std::size_t{0}, std::size_t{8}, std::size_t{13}}) {
+        std::vector<double> yb(y.begin(), y.begin() + 14), g(14);
+        yb[at] = 1.5;
+        for (const auto& kernel : kernels) CHECK(std::isnan(kernel(z.data(), yb.data(), w.data(), 1.0, g.data(), 14)));
     }
 }
 

@@ -38,6 +38,7 @@
 #include "mldp/core/detail/json.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
+#include "mldp/loss/detail/bce_kernel.hpp"
 #include "mldp/loss/detail/math.hpp"
 
 namespace mldp::loss {
@@ -210,7 +211,7 @@ inline bool unit_target(double y) { return y >= 0.0 && y <= 1.0; }
 
 constexpr std::size_t block = 512;
 
-// Per-element weights w_i c_j for the block of flat indices [k0, k0 + len).
+// Per-element weights w_i c_j for the block of flat indices [k0, k0 + len) (any alignment).
 inline void block_weights(double* out, std::size_t k0, std::size_t len, std::size_t cols, const loss_weights& w) noexcept {
     std::size_t i = k0 / cols, j = k0 % cols;
     const double* sw = w.sample.empty() ? nullptr : w.sample.data();
@@ -223,6 +224,95 @@ inline void block_weights(double* out, std::size_t k0, std::size_t len, std::siz
         }
     }
 }
+
+// w_i c_j for rows [0, rows) of sw, c = colw (cols <= 8) in the lane patterns of row_weights: a
+// group of 8 rows is cols vectors, vector v holding rows (8 v + lane) / cols.
+using expand_kernel = void (*)(double* out, const double* sw, std::size_t rows, const double* colw, std::size_t cols,
+                               const std::int64_t* idx, const double* pat);
+inline void expand_rows_scalar(double* out, const double* sw, std::size_t rows, const double* colw, std::size_t cols,
+                               const std::int64_t*, const double*) noexcept {
+    for (std::size_t r = 0; r < rows; ++r) {
+        const double s = sw[r];
+        for (std::size_t j = 0; j < cols; ++j) out[r * cols + j] = s * colw[j];
+    }
+}
+#if MLDP_X86_DISPATCH
+__attribute__((target("avx512f"))) inline void expand_rows_avx512(double* out, const double* sw, std::size_t rows, const double* colw,
+                                                                 std::size_t cols, const std::int64_t* idx, const double* pat) noexcept {
+    std::size_t r = 0;
+    for (; r + 8 <= rows; r += 8) {
+        const __m512d s = _mm512_loadu_pd(sw + r);
+        for (std::size_t v = 0; v < cols; ++v) {
+            const __m512d sv = _mm512_maskz_permutexvar_pd(0xFF, _mm512_loadu_si512(idx + 8 * v), s);
+            _mm512_storeu_pd(out + r * cols + 8 * v, _mm512_mul_pd(sv, _mm512_loadu_pd(pat + 8 * v)));
+        }
+    }
+    expand_rows_scalar(out + r * cols, sw + r, rows - r, colw, cols, idx, pat);
+}
+#endif
+inline expand_kernel best_expand_kernel() noexcept {
+#if MLDP_X86_DISPATCH
+    static const expand_kernel best = mldp::detail::cpu_best<expand_kernel>(expand_rows_scalar, nullptr, expand_rows_avx512);
+    return best;
+#else
+    return expand_rows_scalar;
+#endif
+}
+
+// The per-element weights of an n x cols input, served a block of whole rows at a time (a multiple
+// of 8 rows when a row has at most 64 columns); inputs with more than `block` columns use flat
+// blocks. Without sample weights the block is the same every time and is filled once.
+class row_weights {
+public:
+    row_weights(const loss_weights& w, std::size_t rows, std::size_t cols, double* buf) : w_(w), cols_(cols), buf_(buf) {
+        if (cols == 0 || cols > block) {
+            flat_ = true;
+            block_len_ = block;
+            return;
+        }
+        block_rows_ = 8 * cols <= block ? 8 * (block / (8 * cols)) : block / cols;
+        if (block_rows_ > rows && rows > 0) block_rows_ = rows;
+        block_len_ = block_rows_ * cols;
+        for (std::size_t j = 0; j < cols; ++j) colw_[j] = w.column.empty() ? 1.0 : w.column[j];
+        if (w.sample.empty()) {
+            for (std::size_t k = 0; k < block_len_; ++k) buf_[k] = colw_[k % cols];
+        } else if (cols <= 8) {
+            for (std::size_t k = 0; k < 8 * cols; ++k) {
+                idx_[k] = static_cast<std::int64_t>(k / cols);
+                pat_[k] = colw_[k % cols];
+            }
+            expand_ = best_expand_kernel();
+        }
+    }
+    std::size_t block_len() const noexcept { return block_len_; }
+    // The weights of flat elements [k0, k0 + len), k0 a multiple of block_len().
+    const double* at(std::size_t k0, std::size_t len) const noexcept {
+        if (flat_) {
+            block_weights(buf_, k0, len, cols_, w_);
+            return buf_;
+        }
+        if (w_.sample.empty()) return buf_;
+        const double* sw = w_.sample.data() + k0 / cols_;
+        if (cols_ == 1 && w_.column.empty()) return sw;
+        const std::size_t rows = len / cols_;
+        if (expand_ != nullptr) {
+            expand_(buf_, sw, rows, colw_, cols_, idx_, pat_);
+        } else {
+            expand_rows_scalar(buf_, sw, rows, colw_, cols_, idx_, pat_);
+        }
+        return buf_;
+    }
+
+private:
+    const loss_weights& w_;
+    std::size_t cols_, block_rows_ = 0, block_len_ = 0;
+    double* buf_;
+    bool flat_ = false;
+    expand_kernel expand_ = nullptr;
+    double colw_[block] = {};
+    std::int64_t idx_[64] = {};
+    double pat_[64] = {};
+};
 
 // Sums a block with four running sums (a fixed order: the same bits on every platform).
 inline double block_sum(const double* v, std::size_t len) noexcept {
@@ -238,22 +328,36 @@ inline double block_sum(const double* v, std::size_t len) noexcept {
     return (a0 + a1) + (a2 + a3);
 }
 
-// The elementwise driver: op(p, t, l, g) fills per-element losses and derivatives for a block;
-// it returns a "bad" accumulator that is 0 when every element was valid (NaN or non-zero otherwise).
+template <class Op, class = void>
+struct is_fused : std::false_type {};
+template <class Op>
+struct is_fused<Op, std::void_t<decltype(Op::fused)>> : std::bool_constant<Op::fused> {};
+
+// The elementwise driver, over blocks of whole rows. A plain op(p, t, w, scale, l, g, len) fills
+// per-element losses and derivatives and returns a "bad" accumulator that is 0 when every element
+// was valid (NaN or non-zero otherwise); a fused op returns the block's loss sum itself, non-finite
+// when an element was invalid.
 template <class Op>
 double elementwise(const Op& op, const dense_input& p, const dense_input& t, const loss_weights& w, double scale, double* grad,
                    double& bad) {
-    double lbuf[block], wbuf[block], gbuf[block];
+    alignas(64) double lbuf[block], wbuf[block], gbuf[block];
+    const row_weights weights(w, p.rows, p.cols, wbuf);
+    const std::size_t step = weights.block_len();
     double total = 0.0, comp = 0.0;
     bad = 0.0;
     const std::size_t n = p.size();
-    for (std::size_t k0 = 0; k0 < n; k0 += block) {
-        const std::size_t len = (n - k0 < block) ? n - k0 : block;
-        block_weights(wbuf, k0, len, p.cols, w);
+    for (std::size_t k0 = 0; k0 < n; k0 += step) {
+        const std::size_t len = (n - k0 < step) ? n - k0 : step;
+        const double* wk = weights.at(k0, len);
         double* g = grad ? grad + k0 : gbuf;
-        bad += op(p.data + k0, t.data + k0, wbuf, scale, lbuf, g, len);
+        double s;
+        if constexpr (is_fused<Op>::value) {
+            s = op(p.data + k0, t.data + k0, wk, scale, g, len);
+        } else {
+            bad += op(p.data + k0, t.data + k0, wk, scale, lbuf, g, len);
+            s = block_sum(lbuf, len);
+        }
         // Neumaier summation of the block sums keeps 10^7-element losses accurate.
-        const double s = block_sum(lbuf, len);
         const double tsum = total + s;
         comp += std::fabs(total) >= std::fabs(s) ? (total - tsum) + s : (s - tsum) + total;
         total = tsum;
@@ -315,72 +419,12 @@ struct huber_op {
 };
 
 // l = max(z, 0) - z y + log1p(exp(-|z|)), dl/dz = sigmoid(z) - y: the numerically stable form
-// (PyTorch BCEWithLogitsLoss, TensorFlow sigmoid_cross_entropy_with_logits). One body, compiled for
-// several instruction sets (below); contraction is off in it, so every variant gives the same bits.
-MLDP_LOSS_ALWAYS_INLINE double bce_body(const double* __restrict z, const double* __restrict y, const double* __restrict w,
-                                        double scale, double* __restrict l, double* __restrict g, std::size_t len) noexcept {
-    MLDP_LOSS_NO_CONTRACT
-    double bad = 0.0;
-    for (std::size_t k = 0; k < len; ++k) {
-        const double zk = z[k], yk = y[k];
-        const double e = exp_nonpositive(-std::fabs(zk));
-        const double t = 1.0 + e;
-        double inv;
-        const double softplus = log1p_unit(e, t, inv);
-        const double pos = zk > 0.0 ? zk : 0.0;
-        const double num = zk >= 0.0 ? 1.0 : e;
-        l[k] = w[k] * ((pos - zk * yk) + softplus);
-        g[k] = scale * w[k] * (num * inv - yk);
-        bad += (zk - zk) + (yk >= 0.0 && yk <= 1.0 ? 0.0 : 1.0);
-    }
-    return bad;
-}
-
-using bce_kernel = double (*)(const double*, const double*, const double*, double, double*, double*, std::size_t);
-
-inline double bce_default(const double* z, const double* y, const double* w, double scale, double* l, double* g,
-                          std::size_t len) noexcept {
-    return bce_body(z, y, w, scale, l, g, len);
-}
-
-// On x86 with GCC or clang, the kernel is also compiled for AVX2 and AVX-512F and picked once at
-// run time from the CPU (the library's users compile for the baseline x86-64).
-#if MLDP_X86_DISPATCH
-#define MLDP_LOSS_DISPATCH 1
-__attribute__((target("avx2"))) inline double bce_avx2(const double* z, const double* y, const double* w, double scale, double* l,
-                                                      double* g, std::size_t len) noexcept {
-    return bce_body(z, y, w, scale, l, g, len);
-}
-__attribute__((target("avx512f"))) inline double bce_avx512(const double* z, const double* y, const double* w, double scale,
-                                                           double* l, double* g, std::size_t len) noexcept {
-    return bce_body(z, y, w, scale, l, g, len);
-}
-#else
-#define MLDP_LOSS_DISPATCH 0
-#endif
-
-/// The BCE kernel variants this CPU can run, best last (the tests compare them bit for bit).
-inline std::vector<bce_kernel> bce_kernels() {
-#if MLDP_LOSS_DISPATCH
-    return mldp::detail::cpu_variants<bce_kernel>(bce_default, bce_avx2, bce_avx512);
-#else
-    return {bce_default};
-#endif
-}
-
-inline bce_kernel best_bce_kernel() noexcept {
-#if MLDP_LOSS_DISPATCH
-    static const bce_kernel best = mldp::detail::cpu_best<bce_kernel>(bce_default, bce_avx2, bce_avx512);
-    return best;
-#else
-    return bce_default;
-#endif
-}
-
+// (PyTorch BCEWithLogitsLoss, TensorFlow sigmoid_cross_entropy_with_logits), fused with the block
+// sum (detail/bce_kernel.hpp): it returns the block's loss sum, NaN for a target outside [0, 1].
 struct bce_op {
-    double operator()(const double* z, const double* y, const double* w, double scale, double* l, double* g,
-                      std::size_t len) const noexcept {
-        return best_bce_kernel()(z, y, w, scale, l, g, len);
+    static constexpr bool fused = true;
+    double operator()(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) const noexcept {
+        return best_bce_fused_kernel()(z, y, w, scale, g, len);
     }
 };
 

@@ -1,0 +1,366 @@
+// mldp — private: the fused binary cross-entropy-with-logits kernel and the block weight expansion.
+//
+// Per element, with a = min(|z|, 746):
+//   e = exp(-a)                      2^(-n/16) from a 16-entry table (hi + lo) and the scale 2^-ceil(n/16),
+//                                    n = round(16 a / ln2); exp(r) - 1 on |r| <= ln2/32 by its degree-7
+//                                    Taylor polynomial (truncation below 2e-18 relative)
+//   log1p(e)                         log1p(c_j) (hi + lo) + log1p(u), u = (e - c_j) / (1 + c_j), c_j ~ j/15
+//                                    the table point nearest e (e - c_j is exact), |u| <= 1/30, by a
+//                                    degree-10 polynomial (Chebyshev fit, error below 2e-17)
+//   l = w ((max(z, 0) - z y) + log1p(e)),   g = (scale w) ((z >= 0 ? 1 : e) / (1 + e) - y)
+// exp and log1p are within 1 ulp of libm (tests/loss/terms_test.cpp); 1 / (1 + e) is one division.
+// The block's losses are summed in 8 lanes (lane k mod 8, lanes combined pairwise), so the result does
+// not depend on the vector width. There is no branch on the data and no libm call.
+//
+// The element arithmetic is written once (MLDP_BCE_LANE) and expanded in three kernels: scalar
+// (any CPU), AVX2 and AVX-512F (picked at run time, core/detail/cpu_dispatch.hpp). Each helper of
+// the lane "ops" structs is exactly the scalar operation it stands for (min, max, select, table
+// lookup, scaling by a power of two), and contraction into FMA is off, so every kernel gives the
+// same bits (tests compare them on every CPU they run on). A target in [0, 1] is checked in the same
+// pass; the kernel returns NaN for a block holding one outside, and non-finite logits make the loss
+// itself NaN or Inf: the caller then finds and reports the offending element.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "mldp/core/detail/cpu_dispatch.hpp"
+#include "mldp/loss/detail/math.hpp"
+
+#if MLDP_X86_DISPATCH
+#include <immintrin.h>
+#endif
+
+MLDP_LOSS_KERNELS_BEGIN
+namespace mldp::loss::detail {
+
+namespace bce_table {
+// 2^(j/16), j = 0..15, as hi + lo (mpmath, 200 bits).
+alignas(64) inline constexpr double exp_hi[16] = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
+alignas(64) inline constexpr double exp_lo[16] = {
+    0x0.0p+0,              0x1.8a62e4adc610bp-54,  -0x1.19041b9d78a76p-55, 0x1.9b07eb6c70573p-54,
+    0x1.6f46ad23182e4p-55, 0x1.ada0911f09ebcp-55,  0x1.d4397afec42e2p-56,  0x1.6324c054647adp-54,
+    -0x1.bdd3413b26456p-54, -0x1.41577ee04992fp-55, 0x1.6e9f156864b27p-54, 0x1.c7c46b071f2bep-56,
+    0x1.7a1cd345dcc81p-54, 0x1.11065895048ddp-55,  0x1.2ed02d75b3707p-55,  -0x1.e9c23179c2893p-54};
+// c_j = j/15 rounded to a multiple of 2^-24, 1 / (1 + c_j) rounded, log1p(c_j) as hi + lo.
+alignas(64) inline constexpr double log_c[16] = {
+    0x0.0p+0,             0x1.1111100000000p-4, 0x1.1111100000000p-3, 0x1.9999980000000p-3,
+    0x1.1111100000000p-2, 0x1.5555540000000p-2, 0x1.9999980000000p-2, 0x1.dddddc0000000p-2,
+    0x1.1111120000000p-1, 0x1.3333340000000p-1, 0x1.5555560000000p-1, 0x1.7777780000000p-1,
+    0x1.99999a0000000p-1, 0x1.bbbbbc0000000p-1, 0x1.ddddde0000000p-1, 0x1.0000000000000p+0};
+alignas(64) inline constexpr double log_r[16] = {
+    0x1.0000000000000p+0, 0x1.e000001e00000p-1, 0x1.c3c3c3f8e9dadp-1, 0x1.aaaaaaf1c71c8p-1,
+    0x1.9435e56292156p-1, 0x1.8000006000002p-1, 0x1.6db6dbd6343edp-1, 0x1.5d1746408767dp-1,
+    0x1.4de9bcd206c69p-1, 0x1.3fffffb000001p-1, 0x1.333332f5c28f7p-1, 0x1.276275f9f0da3p-1,
+    0x1.1c71c6fcd6e9ep-1, 0x1.1249247eb1a1fp-1, 0x1.08d3dca76b740p-1, 0x1.0000000000000p-1};
+alignas(64) inline constexpr double log_hi[16] = {
+    0x0.0p+0,             0x1.08598a59e3a06p-4, 0x1.005587bc4669dp-3, 0x1.7564ffc8f411fp-3,
+    0x1.e41fcb0842a18p-3, 0x1.269620134db90p-2, 0x1.588c2c6ca0ffbp-2, 0x1.882f1db26d5fbp-2,
+    0x1.b5b3e379dcdd3p-2, 0x1.e148a2a2726ccp-2, 0x1.058af00e77ab7p-1, 0x1.199facb77997cp-1,
+    0x1.2cf25fe672aa7p-1, 0x1.3f912776d2ca3p-1, 0x1.5188a4b1d5395p-1, 0x1.62e42fefa39efp-1};
+alignas(64) inline constexpr double log_lo[16] = {
+    0x0.0p+0,              0x1.147fb2d3f5bc3p-61,  -0x1.522847eec44ffp-59, 0x1.cd57b7ee857cep-59,
+    -0x1.ac49a5385a4cap-57, 0x1.e0efac8485ad1p-56, -0x1.006b81c7dee3bp-56, 0x1.06523305a3191p-58,
+    0x1.8fd2e2697e410p-57, -0x1.ac81cb34f8a67p-56, 0x1.a6db2007192a5p-55,  -0x1.27835da20a39cp-55,
+    -0x1.cab66f90384ffp-57, 0x1.0cfe2bf19b4b3p-55, -0x1.3684293b4eaf2p-60, 0x1.abc9e3b39803fp-56};
+
+constexpr double shifter = 6755399441055744.0;                   // 1.5 * 2^52: x + shifter rounds x to an integer
+constexpr std::uint64_t shifter_bits = 0x4338000000000000ULL;  // whose low bits then hold that integer
+constexpr double sixteen_over_ln2 = 0x1.71547652b82fep+4;
+constexpr double ln2_16_hi = 0x1.62e42fefa0000p-5;  // ln2/16 in 37 bits: n * ln2_16_hi is exact for n < 2^16
+constexpr double ln2_16_lo = 0x1.cf79abc9e3b3ap-44;
+}  // namespace bce_table
+
+// The element arithmetic, written once for every lane type. L: the ops struct; V: its vector (or
+// double) type. Each macro assigns its outputs, which the caller declares. Every product is
+// L::mul, which no compiler may fuse with an addition (see MLDP_BCE_OPAQUE).
+// clang-format off
+// e_out = exp(-min(a, 746)) for a >= 0.
+#define MLDP_BCE_EXP_NEG(L, V, a_in, e_out)                                                                     \
+    {                                                                                                           \
+        namespace tb_ = ::mldp::loss::detail::bce_table;                                                        \
+        const V a_ = L::min(a_in, L::splat(746.0));                                                             \
+        const V kx_ = L::mul(a_, L::splat(tb_::sixteen_over_ln2)) + L::splat(tb_::shifter);                     \
+        const V nd_ = kx_ - L::splat(tb_::shifter);                                                             \
+        const V r_ = (L::mul(nd_, L::splat(tb_::ln2_16_hi)) - a_) + L::mul(nd_, L::splat(tb_::ln2_16_lo));     \
+        const V r2_ = L::mul(r_, r_), r4_ = L::mul(r2_, r2_);                                                   \
+        const V q1_ = L::splat(0.5) + L::mul(r_, L::splat(1.0 / 6.0));                                          \
+        const V q2_ = L::splat(1.0 / 24.0) + L::mul(r_, L::splat(1.0 / 120.0));                                 \
+        const V q3_ = L::splat(1.0 / 720.0) + L::mul(r_, L::splat(1.0 / 5040.0));                               \
+        const V q_ = (r_ + L::mul(r2_, q1_)) + L::mul(r4_, q2_ + L::mul(r2_, q3_));                            \
+        const V th_ = L::lookup_neg(tb_::exp_hi, kx_);                                                          \
+        e_out = L::scale_down(th_ + (L::mul(th_, q_) + L::lookup_neg(tb_::exp_lo, kx_)), kx_, nd_);             \
+    }
+// sp_out = log1p(e), inv_out = 1 / (1 + e) for e in [0, 1].
+#define MLDP_BCE_LOG1P(L, V, e_in, sp_out, inv_out)                                                             \
+    {                                                                                                           \
+        namespace tb_ = ::mldp::loss::detail::bce_table;                                                        \
+        const V jx_ = L::mul(e_in, L::splat(15.0)) + L::splat(tb_::shifter);                                    \
+        const V u_ = L::mul((e_in) - L::lookup(tb_::log_c, jx_), L::lookup(tb_::log_r, jx_));                   \
+        inv_out = L::splat(1.0) / (L::splat(1.0) + (e_in));                                                     \
+        const V u2_ = L::mul(u_, u_), u4_ = L::mul(u2_, u2_), u8_ = L::mul(u4_, u4_);                           \
+        const V p0_ = L::splat(-0x1.0000000000000p-1) + L::mul(u_, L::splat(0x1.5555555555514p-2));           \
+        const V p1_ = L::splat(-0x1.0000000000a43p-2) + L::mul(u_, L::splat(0x1.9999999b33ac5p-3));           \
+        const V p2_ = L::splat(-0x1.5555553949a12p-3) + L::mul(u_, L::splat(0x1.2492335c80d6fp-3));           \
+        const V p3_ = L::splat(-0x1.0000bade0785fp-3) + L::mul(u_, L::splat(0x1.c7f8b25b1ea35p-4));           \
+        const V pp_ = ((p0_ + L::mul(u2_, p1_)) + L::mul(u4_, p2_ + L::mul(u2_, p3_)))                         \
+                      + L::mul(u8_, L::splat(-0x1.96ead3ea13889p-4));                                           \
+        sp_out = L::lookup(tb_::log_hi, jx_) + (u_ + (L::mul(u2_, pp_) + L::lookup(tb_::log_lo, jx_)));        \
+    }
+// l_out = w ((max(z, 0) - z y) + log1p(e)), g_out = (scale w) ((z >= 0 ? 1 : e) / (1 + e) - y).
+#define MLDP_BCE_FINISH(L, z, y, w, scale, e, sp, inv, l_out, g_out)                                           \
+    l_out = L::mul(w, (L::max(z, L::splat(0.0)) - L::mul(z, y)) + (sp));                                       \
+    g_out = L::mul(L::mul(scale, w), L::mul(L::ge0_select(z, L::splat(1.0), e), inv) - (y));
+#define MLDP_BCE_LANE(L, V, z, y, w, scale, l_out, g_out)                                                       \
+    {                                                                                                           \
+        V e_, sp_, inv_;                                                                                        \
+        MLDP_BCE_EXP_NEG(L, V, L::abs(z), e_)                                                                   \
+        MLDP_BCE_LOG1P(L, V, e_, sp_, inv_)                                                                     \
+        MLDP_BCE_FINISH(L, z, y, w, scale, e_, sp_, inv_, l_out, g_out)                                         \
+    }
+// clang-format on
+
+// clang's -ffp-contract=fast fuses a product into a later addition whatever the kernels' pragmas say
+// (GCC honours them). There, each product passes through an empty asm statement, which no fusion
+// looks through; it emits no instruction.
+#if defined(__clang__) && defined(__x86_64__)
+#define MLDP_BCE_OPAQUE(x, constraint) __asm__("" : "+" constraint(x))
+#else
+#define MLDP_BCE_OPAQUE(x, constraint) (void)(x)
+#endif
+
+// The scalar ops: each the plain operation the vector ops reproduce.
+struct bce_scalar_ops {
+    static double splat(double c) noexcept { return c; }
+    static double mul(double a, double b) noexcept {
+        double p = a * b;
+        MLDP_BCE_OPAQUE(p, "x");
+        return p;
+    }
+    static double abs(double x) noexcept { return std::fabs(x); }
+    static double min(double x, double c) noexcept { return x < c ? x : c; }
+    static double max(double x, double c) noexcept { return x > c ? x : c; }
+    static double ge0_select(double z, double a, double b) noexcept { return z >= 0.0 ? a : b; }
+    static double lookup(const double* t, double key) noexcept { return t[bits_of(key) & 15u]; }
+    static double lookup_neg(const double* t, double key) noexcept { return t[(0u - bits_of(key)) & 15u]; }
+    // v 2^-ceil(n/16) for n = nd, |v| < 4: two exact factors, so that a subnormal result is rounded once.
+    static double scale_down(double v, double kx, double) noexcept {
+        const std::uint64_t m = (bits_of(kx) - bce_table::shifter_bits + 15u) >> 4, m1 = m >> 1;
+        return mul(mul(v, double_of((1023u - m1) << 52)), double_of((1023u - (m - m1)) << 52));
+    }
+};
+
+inline bool bce_target_ok(double y) noexcept { return y >= 0.0 && y <= 1.0; }
+
+// Sums the 8 lanes in the one fixed order every kernel uses.
+inline double bce_lane_sum(const double* a) noexcept { return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])); }
+
+// Elements [from, len) on the scalar ops, into the lane sums (lane = k mod 8).
+inline bool bce_scalar_tail(const double* z, const double* y, const double* w, double scale, double* g, std::size_t from,
+                            std::size_t len, double* lanes) noexcept {
+    MLDP_LOSS_NO_CONTRACT
+    bool ok = true;
+    for (std::size_t k = from; k < len; ++k) {
+        double l, gk;
+        MLDP_BCE_LANE(bce_scalar_ops, double, z[k], y[k], w[k], scale, l, gk)
+        g[k] = gk;
+        lanes[k & 7u] += l;
+        ok &= bce_target_ok(y[k]);
+    }
+    return ok;
+}
+
+/// The fused kernel: writes g[0, len) and returns the block's loss sum sum_k l_k (or NaN when a
+/// target is outside [0, 1]). z, y, w, g hold len elements.
+using bce_fused_kernel = double (*)(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len);
+
+inline double bce_fused_scalar(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) noexcept {
+    double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    const bool ok = bce_scalar_tail(z, y, w, scale, g, 0, len, lanes);
+    return ok ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
+}
+
+#if MLDP_X86_DISPATCH
+#define MLDP_BCE_OPS_AVX2 __attribute__((target("avx2"), always_inline)) static inline
+struct bce_avx2_ops {
+    MLDP_BCE_OPS_AVX2 __m256d splat(double c) noexcept { return _mm256_set1_pd(c); }
+    MLDP_BCE_OPS_AVX2 __m256d mul(__m256d a, __m256d b) noexcept {
+        __m256d p = _mm256_mul_pd(a, b);
+        MLDP_BCE_OPAQUE(p, "x");
+        return p;
+    }
+    MLDP_BCE_OPS_AVX2 __m256d abs(__m256d x) noexcept { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
+    MLDP_BCE_OPS_AVX2 __m256d min(__m256d x, __m256d c) noexcept { return _mm256_min_pd(x, c); }  // x < c ? x : c
+    MLDP_BCE_OPS_AVX2 __m256d max(__m256d x, __m256d c) noexcept { return _mm256_max_pd(x, c); }  // x > c ? x : c
+    MLDP_BCE_OPS_AVX2 __m256d ge0_select(__m256d z, __m256d a, __m256d b) noexcept {
+        return _mm256_blendv_pd(b, a, _mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GE_OQ));
+    }
+    MLDP_BCE_OPS_AVX2 __m256d lookup(const double* t, __m256d key) noexcept {
+        return _mm256_i64gather_pd(t, _mm256_and_si256(_mm256_castpd_si256(key), _mm256_set1_epi64x(15)), 8);
+    }
+    MLDP_BCE_OPS_AVX2 __m256d lookup_neg(const double* t, __m256d key) noexcept {
+        const __m256i neg = _mm256_sub_epi64(_mm256_setzero_si256(), _mm256_castpd_si256(key));
+        return _mm256_i64gather_pd(t, _mm256_and_si256(neg, _mm256_set1_epi64x(15)), 8);
+    }
+    MLDP_BCE_OPS_AVX2 __m256d scale_down(__m256d v, __m256d kx, __m256d) noexcept {
+        const __m256i m = _mm256_srli_epi64(
+            _mm256_add_epi64(_mm256_castpd_si256(kx), _mm256_set1_epi64x(static_cast<long long>(15u - bce_table::shifter_bits))), 4);
+        const __m256i m1 = _mm256_srli_epi64(m, 1), m2 = _mm256_sub_epi64(m, m1);
+        const __m256i bias = _mm256_set1_epi64x(1023);
+        const __m256d f1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_sub_epi64(bias, m1), 52));
+        const __m256d f2 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_sub_epi64(bias, m2), 52));
+        return mul(mul(v, f1), f2);
+    }
+};
+#undef MLDP_BCE_OPS_AVX2
+
+__attribute__((target("avx2"))) inline double bce_fused_avx2(const double* z, const double* y, const double* w, double scale, double* g,
+                                                            std::size_t len) noexcept {
+    MLDP_LOSS_NO_CONTRACT
+    using L = bce_avx2_ops;
+    __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+    __m256d okv = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+    const __m256d sv = _mm256_set1_pd(scale), zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+    std::size_t k = 0;
+    for (; k + 8 <= len; k += 8) {
+        for (std::size_t h = 0; h < 8; h += 4) {
+            const __m256d zk = _mm256_loadu_pd(z + k + h), yk = _mm256_loadu_pd(y + k + h), wk = _mm256_loadu_pd(w + k + h);
+            __m256d l, gk;
+            MLDP_BCE_LANE(L, __m256d, zk, yk, wk, sv, l, gk)
+            _mm256_storeu_pd(g + k + h, gk);
+            if (h == 0) {
+                acc0 = _mm256_add_pd(acc0, l);
+            } else {
+                acc1 = _mm256_add_pd(acc1, l);
+            }
+            okv = _mm256_and_pd(okv, _mm256_and_pd(_mm256_cmp_pd(yk, zero, _CMP_GE_OQ), _mm256_cmp_pd(yk, one, _CMP_LE_OQ)));
+        }
+    }
+    alignas(32) double lanes[8];
+    _mm256_store_pd(lanes, acc0);
+    _mm256_store_pd(lanes + 4, acc1);
+    bool ok = _mm256_movemask_pd(okv) == 0xF;
+    ok &= bce_scalar_tail(z, y, w, scale, g, k, len, lanes);
+    return ok ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
+}
+
+// The maskz forms with a full mask: GCC 12 warns on the undefined pass-through of the unmasked ones.
+#define MLDP_BCE_OPS_AVX512 __attribute__((target("avx512f"), always_inline)) static inline
+struct bce_avx512_ops {
+    MLDP_BCE_OPS_AVX512 __m512d splat(double c) noexcept { return _mm512_set1_pd(c); }
+    MLDP_BCE_OPS_AVX512 __m512d mul(__m512d a, __m512d b) noexcept {
+        __m512d p = _mm512_mul_pd(a, b);
+        MLDP_BCE_OPAQUE(p, "v");
+        return p;
+    }
+    MLDP_BCE_OPS_AVX512 __m512d abs(__m512d x) noexcept {
+        return _mm512_castsi512_pd(_mm512_maskz_andnot_epi64(0xFF, _mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(x)));
+    }
+    MLDP_BCE_OPS_AVX512 __m512d min(__m512d x, __m512d c) noexcept { return _mm512_maskz_min_pd(0xFF, x, c); }  // x < c ? x : c
+    MLDP_BCE_OPS_AVX512 __m512d max(__m512d x, __m512d c) noexcept { return _mm512_maskz_max_pd(0xFF, x, c); }  // x > c ? x : c
+    MLDP_BCE_OPS_AVX512 __m512d ge0_select(__m512d z, __m512d a, __m512d b) noexcept {
+        return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GE_OQ), b, a);
+    }
+    // 16-entry tables from two registers: vpermt2pd reads the index's low 4 bits.
+    MLDP_BCE_OPS_AVX512 __m512d lookup(const double* t, __m512d key) noexcept {
+        return _mm512_permutex2var_pd(_mm512_load_pd(t), _mm512_castpd_si512(key), _mm512_load_pd(t + 8));
+    }
+    MLDP_BCE_OPS_AVX512 __m512d lookup_neg(const double* t, __m512d key) noexcept {
+        const __m512i neg = _mm512_sub_epi64(_mm512_setzero_si512(), _mm512_castpd_si512(key));
+        return _mm512_permutex2var_pd(_mm512_load_pd(t), neg, _mm512_load_pd(t + 8));
+    }
+    // vscalefpd: v 2^floor(-n/16) = v 2^-ceil(n/16), rounded once (as the two exact factors of the scalar op).
+    MLDP_BCE_OPS_AVX512 __m512d scale_down(__m512d v, __m512d, __m512d nd) noexcept {
+        return _mm512_maskz_scalef_pd(0xFF, v, _mm512_mul_pd(nd, _mm512_set1_pd(-0.0625)));
+    }
+};
+#undef MLDP_BCE_OPS_AVX512
+
+__attribute__((target("avx512f"))) inline double bce_fused_avx512(const double* z, const double* y, const double* w, double scale,
+                                                                 double* g, std::size_t len) noexcept {
+    MLDP_LOSS_NO_CONTRACT
+    using L = bce_avx512_ops;
+    __m512d acc = _mm512_setzero_pd();
+    __mmask8 bad = 0;
+    const __m512d sv = _mm512_set1_pd(scale), zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1.0);
+    // Software-pipelined: the exp of the next group is computed alongside the rest of this one, so
+    // that the long dependency chain of one group overlaps the next group's. The last group is
+    // masked: absent lanes read zeros, add nothing and store nothing.
+    auto mask_at = [len](std::size_t k) {
+        return len - k >= 8 ? static_cast<__mmask8>(0xFF) : static_cast<__mmask8>((1u << (len - k)) - 1u);
+    };
+    if (len == 0) return 0.0;
+    __m512d zk = _mm512_maskz_loadu_pd(mask_at(0), z), ek;
+    MLDP_BCE_EXP_NEG(L, __m512d, L::abs(zk), ek)
+    for (std::size_t k = 0; k < len; k += 8) {
+        const __mmask8 m = mask_at(k);
+        // The loop is compute-bound and its window full: the lines it reads and writes are asked
+        // for 4 kB ahead (a prefetch past the end of an array is harmless).
+        _mm_prefetch(reinterpret_cast<const char*>(z + k + 512), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(y + k + 512), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(g + k + 512), _MM_HINT_T0);
+        __m512d zn = zero, en = zero;
+        if (k + 8 < len) {
+            zn = _mm512_maskz_loadu_pd(mask_at(k + 8), z + k + 8);
+            MLDP_BCE_EXP_NEG(L, __m512d, L::abs(zn), en)
+        }
+        const __m512d yk = _mm512_maskz_loadu_pd(m, y + k), wk = _mm512_maskz_loadu_pd(m, w + k);
+        __m512d sp, inv;
+        MLDP_BCE_LOG1P(L, __m512d, ek, sp, inv)
+        __m512d l, gk;
+        MLDP_BCE_FINISH(L, zk, yk, wk, sv, ek, sp, inv, l, gk)
+        _mm512_mask_storeu_pd(g + k, m, gk);
+        acc = _mm512_mask_add_pd(acc, m, acc, l);
+        const __mmask8 ok = _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(yk, zero, _CMP_GE_OQ), yk, one, _CMP_LE_OQ);
+        bad = static_cast<__mmask8>(bad | (m & static_cast<__mmask8>(~ok)));
+        zk = zn;
+        ek = en;
+    }
+    alignas(64) double lanes[8];
+    _mm512_store_pd(lanes, acc);
+    return bad == 0 ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
+}
+#endif
+
+/// The fused BCE kernels this CPU can run, baseline first (the tests compare them bit for bit).
+inline std::vector<bce_fused_kernel> bce_fused_kernels() {
+#if MLDP_X86_DISPATCH
+    return mldp::detail::cpu_variants<bce_fused_kernel>(bce_fused_scalar, bce_fused_avx2, bce_fused_avx512);
+#else
+    return {bce_fused_scalar};
+#endif
+}
+
+inline bce_fused_kernel best_bce_fused_kernel() noexcept {
+#if MLDP_X86_DISPATCH
+    static const bce_fused_kernel best = mldp::detail::cpu_best<bce_fused_kernel>(bce_fused_scalar, bce_fused_avx2, bce_fused_avx512);
+    return best;
+#else
+    return bce_fused_scalar;
+#endif
+}
+
+/// exp(-min(a, 746)) for a >= 0, and log1p(e) with inv = 1 / (1 + e) for e in [0, 1]: the kernels'
+/// arithmetic, one element at a time (for the accuracy tests).
+inline double bce_exp_neg(double a) noexcept {
+    MLDP_LOSS_NO_CONTRACT
+    double e;
+    MLDP_BCE_EXP_NEG(bce_scalar_ops, double, a, e)
+    return e;
+}
+inline double bce_log1p(double e, double& inv) noexcept {
+    MLDP_LOSS_NO_CONTRACT
+    double sp;
+    MLDP_BCE_LOG1P(bce_scalar_ops, double, e, sp, inv)
+    return sp;
+}
+
+}  // namespace mldp::loss::detail
+MLDP_LOSS_KERNELS_END
