@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -36,6 +37,7 @@
 #include "mldp/core/contiguous.hpp"
 #include "mldp/core/detail/cpu_dispatch.hpp"
 #include "mldp/core/detail/json.hpp"
+#include "mldp/core/detail/threshold_count.hpp"
 #include "mldp/core/error.hpp"
 #include "mldp/core/numeric.hpp"
 #include "mldp/loss/detail/bce_kernel.hpp"
@@ -130,27 +132,58 @@ dense_input dense(const X& x, const char* fn, const char* name) {
     return d;
 }
 
-// Checks the weights and returns 1 / (sum of sample weights) for reduction::mean, 1 for sum.
+// Whether every weight in [v, v + n) is finite and non-negative, by the validators' fail masks
+// (core/detail/threshold_count.hpp: SSE2, AVX2 or AVX-512 compares).
+inline bool weights_valid(const double* v, std::size_t n) noexcept {
+    constexpr std::size_t chunk = 8192;
+    std::uint64_t masks[chunk / 64];
+    std::uint64_t any = 0;
+    for (std::size_t start = 0; start < n; start += chunk) {
+        const std::size_t len = (std::min)(chunk, n - start);
+        mldp::detail::fail_masks(v + start, len, true, 0.0, (std::numeric_limits<double>::max)(), masks);
+        for (std::size_t w = 0; w < (len + 63) / 64; ++w) any |= masks[w];
+    }
+    return any == 0;
+}
+
+// Checks the weights and returns 1 / (sum of sample weights) for reduction::mean, 1 for sum. The
+// sample weights are summed in numpy's order (pairwise_sum) and checked in the same pass over
+// memory: each of numpy's 8192-weight buffers is checked while it is still in cache.
 inline double check_weights(const loss_weights& w, std::size_t rows, std::size_t cols, reduction r, const char* fn,
                             bool columns_are_classes = false) {
-    auto check = [&](const contiguous_values<double>& v, std::size_t expected, const char* name, const char* what) {
-        if (v.empty()) return;
-        if (v.size() != expected) {
+    auto check_size = [&](const contiguous_values<double>& v, std::size_t expected, const char* name, const char* what) {
+        if (!v.empty() && v.size() != expected) {
             throw invalid_argument(fmt::format("mldp::loss::{}: {} has {} entries for {} {}", fn, name, v.size(), expected, what));
         }
+    };
+    auto throw_first_bad_weight = [&](const contiguous_values<double>& v, const char* name) {
         for (std::size_t i = 0; i < v.size(); ++i) {
             if (!(v[i] >= 0.0) || std::isinf(v[i])) {
                 throw data_error(name, i, fmt::format("{}: weights must be finite and non-negative, got {}", fn, v[i]));
             }
         }
     };
-    check(w.sample, rows, "sample_weight", "samples");
-    check(w.column, cols, columns_are_classes ? "class_weight" : "column_weight", columns_are_classes ? "classes" : "columns");
+    const char* cname = columns_are_classes ? "class_weight" : "column_weight";
+    check_size(w.sample, rows, "sample_weight", "samples");
+    check_size(w.column, cols, cname, columns_are_classes ? "classes" : "columns");
+    constexpr std::size_t numpy_buffer = 8192;
+    double total = 0.0;
+    bool ok = true;
+    for (std::size_t start = 0; start < w.sample.size(); start += numpy_buffer) {
+        const std::size_t len = (std::min)(numpy_buffer, w.sample.size() - start);
+        total += mldp::detail::pairwise_block(w.sample.data() + start, len);
+        ok &= weights_valid(w.sample.data() + start, len);
+    }
+    if (!ok) throw_first_bad_weight(w.sample, "sample_weight");
+    if (!weights_valid(w.column.data(), w.column.size())) throw_first_bad_weight(w.column, cname);
     if (rows == 0) throw data_error("predictions", data_error::no_row, std::string(fn) + ": the predictions are empty");
     if (r == reduction::sum) return 1.0;
     if (w.sample.empty()) return 1.0 / static_cast<double>(rows);
-    const double s = pairwise_sum(w.sample.data(), w.sample.size());
+    const double s = total;  // = pairwise_sum(w.sample)
     if (!(s > 0.0)) throw data_error("sample_weight", data_error::no_row, std::string(fn) + ": the sample weights sum to zero");
+    if (std::isinf(s)) {
+        throw data_error("sample_weight", data_error::no_row, std::string(fn) + ": the sample weights' sum overflows a double");
+    }
     return 1.0 / s;
 }
 

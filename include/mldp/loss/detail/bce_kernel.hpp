@@ -2,8 +2,8 @@
 //
 // Per element, with a = min(|z|, 746):
 //   e = exp(-a)                      2^(-n/16) from a 16-entry table (hi + lo) and the scale 2^-ceil(n/16),
-//                                    n = round(16 a / ln2); exp(r) - 1 on |r| <= ln2/32 by its degree-7
-//                                    Taylor polynomial (truncation below 2e-18 relative)
+//                                    n = round(16 a / ln2); exp(r) - 1 on |r| <= ln2/32 by a degree-6
+//                                    polynomial (Chebyshev fit, mpmath; error below 3e-17)
 //   log1p(e)                         log1p(c_j) (hi + lo) + log1p(u), u = (e - c_j) / (1 + c_j), c_j ~ j/15
 //                                    the table point nearest e (e - c_j is exact), |u| <= 1/30, by a
 //                                    degree-10 polynomial (Chebyshev fit, error below 2e-17)
@@ -71,32 +71,34 @@ alignas(64) inline constexpr double log_lo[16] = {
     0x1.8fd2e2697e410p-57, -0x1.ac81cb34f8a67p-56, 0x1.a6db2007192a5p-55,  -0x1.27835da20a39cp-55,
     -0x1.cab66f90384ffp-57, 0x1.0cfe2bf19b4b3p-55, -0x1.3684293b4eaf2p-60, 0x1.abc9e3b39803fp-56};
 
-constexpr double shifter = 6755399441055744.0;                   // 1.5 * 2^52: x + shifter rounds x to an integer
-constexpr std::uint64_t shifter_bits = 0x4338000000000000ULL;  // whose low bits then hold that integer
-constexpr double sixteen_over_ln2 = 0x1.71547652b82fep+4;
-constexpr double ln2_16_hi = 0x1.62e42fefa0000p-5;  // ln2/16 in 37 bits: n * ln2_16_hi is exact for n < 2^16
-constexpr double ln2_16_lo = 0x1.cf79abc9e3b3ap-44;
+constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52: x + shifter rounds x to an integer, held in the low bits
+constexpr double shifter16 = 422212465065984.0;                  // 1.5 * 2^48: rounds x to a multiple of 1/16,
+constexpr std::uint64_t shifter16_bits = 0x42F8000000000000ULL;  // 16 x then in the low bits
+constexpr double inv_ln2 = 0x1.71547652b82fep+0;
+constexpr double ln2_hi = 0x1.62e42fefa0000p-1;  // ln2 in 37 bits: (n/16) ln2_hi is exact for n < 2^16
+constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
 }  // namespace bce_table
 
 // The element arithmetic, written once for every lane type. L: the ops struct; V: its vector (or
 // double) type. Each macro assigns its outputs, which the caller declares. Every product is
 // L::mul, which no compiler may fuse with an addition (see MLDP_BCE_OPAQUE).
 // clang-format off
-// e_out = exp(-min(a, 746)) for a >= 0.
+// e_out = exp(-min(a, 746)) for a >= 0. kx holds n/16, n = round(16 a / ln2), in its low bits;
+// nn = -n/16 exactly. The polynomials are evaluated in even and odd halves (fewer products than
+// Estrin's scheme, shorter chains than Horner's).
 #define MLDP_BCE_EXP_NEG(L, V, a_in, e_out)                                                                     \
     {                                                                                                           \
         namespace tb_ = ::mldp::loss::detail::bce_table;                                                        \
         const V a_ = L::min(a_in, L::splat(746.0));                                                             \
-        const V kx_ = L::mul(a_, L::splat(tb_::sixteen_over_ln2)) + L::splat(tb_::shifter);                     \
-        const V nd_ = kx_ - L::splat(tb_::shifter);                                                             \
-        const V r_ = (L::mul(nd_, L::splat(tb_::ln2_16_hi)) - a_) + L::mul(nd_, L::splat(tb_::ln2_16_lo));     \
-        const V r2_ = L::mul(r_, r_), r4_ = L::mul(r2_, r2_);                                                   \
-        const V q1_ = L::splat(0.5) + L::mul(r_, L::splat(1.0 / 6.0));                                          \
-        const V q2_ = L::splat(1.0 / 24.0) + L::mul(r_, L::splat(1.0 / 120.0));                                 \
-        const V q3_ = L::splat(1.0 / 720.0) + L::mul(r_, L::splat(1.0 / 5040.0));                               \
-        const V q_ = (r_ + L::mul(r2_, q1_)) + L::mul(r4_, q2_ + L::mul(r2_, q3_));                            \
+        const V kx_ = L::mul(a_, L::splat(tb_::inv_ln2)) + L::splat(tb_::shifter16);                            \
+        const V nn_ = L::splat(tb_::shifter16) - kx_;                                                           \
+        const V r_ = (L::mul(nn_, L::splat(-tb_::ln2_hi)) - a_) + L::mul(nn_, L::splat(-tb_::ln2_lo));         \
+        const V r2_ = L::mul(r_, r_);                                                                           \
+        const V ev_ = L::splat(0.5) + L::mul(r2_, L::splat(0x1.555555551946fp-5) + L::mul(r2_, L::splat(0x1.6c17bb5ebddb4p-10))); \
+        const V od_ = L::splat(0x1.55555554dd388p-3) + L::mul(r2_, L::splat(0x1.11120b03cd855p-7));            \
+        const V q_ = r_ + L::mul(r2_, ev_ + L::mul(r_, od_));                                                   \
         const V th_ = L::lookup_neg(tb_::exp_hi, kx_);                                                          \
-        e_out = L::scale_down(th_ + (L::mul(th_, q_) + L::lookup_neg(tb_::exp_lo, kx_)), kx_, nd_);             \
+        e_out = L::scale_down(th_ + (L::mul(th_, q_) + L::lookup_neg(tb_::exp_lo, kx_)), kx_, nn_);             \
     }
 // sp_out = log1p(e), inv_out = 1 / (1 + e) for e in [0, 1].
 #define MLDP_BCE_LOG1P(L, V, e_in, sp_out, inv_out)                                                             \
@@ -105,13 +107,15 @@ constexpr double ln2_16_lo = 0x1.cf79abc9e3b3ap-44;
         const V jx_ = L::mul(e_in, L::splat(15.0)) + L::splat(tb_::shifter);                                    \
         const V u_ = L::mul((e_in) - L::lookup(tb_::log_c, jx_), L::lookup(tb_::log_r, jx_));                   \
         inv_out = L::splat(1.0) / (L::splat(1.0) + (e_in));                                                     \
-        const V u2_ = L::mul(u_, u_), u4_ = L::mul(u2_, u2_), u8_ = L::mul(u4_, u4_);                           \
-        const V p0_ = L::splat(-0x1.0000000000000p-1) + L::mul(u_, L::splat(0x1.5555555555514p-2));           \
-        const V p1_ = L::splat(-0x1.0000000000a43p-2) + L::mul(u_, L::splat(0x1.9999999b33ac5p-3));           \
-        const V p2_ = L::splat(-0x1.5555553949a12p-3) + L::mul(u_, L::splat(0x1.2492335c80d6fp-3));           \
-        const V p3_ = L::splat(-0x1.0000bade0785fp-3) + L::mul(u_, L::splat(0x1.c7f8b25b1ea35p-4));           \
-        const V pp_ = ((p0_ + L::mul(u2_, p1_)) + L::mul(u4_, p2_ + L::mul(u2_, p3_)))                         \
-                      + L::mul(u8_, L::splat(-0x1.96ead3ea13889p-4));                                           \
+        const V u2_ = L::mul(u_, u_);                                                                           \
+        const V ev_ = L::splat(-0x1.0000000000000p-1)                                                          \
+                      + L::mul(u2_, L::splat(-0x1.0000000000a43p-2)                                            \
+                      + L::mul(u2_, L::splat(-0x1.5555553949a12p-3)                                            \
+                      + L::mul(u2_, L::splat(-0x1.0000bade0785fp-3) + L::mul(u2_, L::splat(-0x1.96ead3ea13889p-4))))); \
+        const V od_ = L::splat(0x1.5555555555514p-2)                                                           \
+                      + L::mul(u2_, L::splat(0x1.9999999b33ac5p-3)                                             \
+                      + L::mul(u2_, L::splat(0x1.2492335c80d6fp-3) + L::mul(u2_, L::splat(0x1.c7f8b25b1ea35p-4)))); \
+        const V pp_ = ev_ + L::mul(u_, od_);                                                                    \
         sp_out = L::lookup(tb_::log_hi, jx_) + (u_ + (L::mul(u2_, pp_) + L::lookup(tb_::log_lo, jx_)));        \
     }
 // l_out = w ((max(z, 0) - z y) + log1p(e)), g_out = (scale w) ((z >= 0 ? 1 : e) / (1 + e) - y).
@@ -152,7 +156,7 @@ struct bce_scalar_ops {
     static double lookup_neg(const double* t, double key) noexcept { return t[(0u - bits_of(key)) & 15u]; }
     // v 2^-ceil(n/16) for n = nd, |v| < 4: two exact factors, so that a subnormal result is rounded once.
     static double scale_down(double v, double kx, double) noexcept {
-        const std::uint64_t m = (bits_of(kx) - bce_table::shifter_bits + 15u) >> 4, m1 = m >> 1;
+        const std::uint64_t m = (bits_of(kx) - bce_table::shifter16_bits + 15u) >> 4, m1 = m >> 1;
         return mul(mul(v, double_of((1023u - m1) << 52)), double_of((1023u - (m - m1)) << 52));
     }
 };
@@ -211,7 +215,7 @@ struct bce_avx2_ops {
     }
     MLDP_BCE_OPS_AVX2 __m256d scale_down(__m256d v, __m256d kx, __m256d) noexcept {
         const __m256i m = _mm256_srli_epi64(
-            _mm256_add_epi64(_mm256_castpd_si256(kx), _mm256_set1_epi64x(static_cast<long long>(15u - bce_table::shifter_bits))), 4);
+            _mm256_add_epi64(_mm256_castpd_si256(kx), _mm256_set1_epi64x(static_cast<long long>(15u - bce_table::shifter16_bits))), 4);
         const __m256i m1 = _mm256_srli_epi64(m, 1), m2 = _mm256_sub_epi64(m, m1);
         const __m256i bias = _mm256_set1_epi64x(1023);
         const __m256d f1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_sub_epi64(bias, m1), 52));
@@ -228,19 +232,36 @@ __attribute__((target("avx2"))) inline double bce_fused_avx2(const double* z, co
     __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
     __m256d okv = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
     const __m256d sv = _mm256_set1_pd(scale), zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+    // Four elements at a time, software-pipelined as in the AVX-512 kernel (the exp of the next
+    // four alongside the rest of these); the lanes alternate between the two accumulators, so that
+    // lane k mod 8 sums element k. Whole groups of 8 only: the scalar ops do the tail.
+    const std::size_t body = len - len % 8;
     std::size_t k = 0;
-    for (; k + 8 <= len; k += 8) {
-        for (std::size_t h = 0; h < 8; h += 4) {
-            const __m256d zk = _mm256_loadu_pd(z + k + h), yk = _mm256_loadu_pd(y + k + h), wk = _mm256_loadu_pd(w + k + h);
-            __m256d l, gk;
-            MLDP_BCE_LANE(L, __m256d, zk, yk, wk, sv, l, gk)
-            _mm256_storeu_pd(g + k + h, gk);
-            if (h == 0) {
+    if (body > 0) {
+        __m256d zk = _mm256_loadu_pd(z), ek;
+        MLDP_BCE_EXP_NEG(L, __m256d, L::abs(zk), ek)
+        for (; k < body; k += 4) {
+            _mm_prefetch(reinterpret_cast<const char*>(z + k + 512), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(y + k + 512), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(g + k + 512), _MM_HINT_T0);
+            __m256d zn = zero, en = zero;
+            if (k + 4 < body) {
+                zn = _mm256_loadu_pd(z + k + 4);
+                MLDP_BCE_EXP_NEG(L, __m256d, L::abs(zn), en)
+            }
+            const __m256d yk = _mm256_loadu_pd(y + k), wk = _mm256_loadu_pd(w + k);
+            __m256d sp, inv, l, gk;
+            MLDP_BCE_LOG1P(L, __m256d, ek, sp, inv)
+            MLDP_BCE_FINISH(L, zk, yk, wk, sv, ek, sp, inv, l, gk)
+            _mm256_storeu_pd(g + k, gk);
+            if (k % 8 == 0) {
                 acc0 = _mm256_add_pd(acc0, l);
             } else {
                 acc1 = _mm256_add_pd(acc1, l);
             }
             okv = _mm256_and_pd(okv, _mm256_and_pd(_mm256_cmp_pd(yk, zero, _CMP_GE_OQ), _mm256_cmp_pd(yk, one, _CMP_LE_OQ)));
+            zk = zn;
+            ek = en;
         }
     }
     alignas(32) double lanes[8];
@@ -277,8 +298,8 @@ struct bce_avx512_ops {
         return _mm512_permutex2var_pd(_mm512_load_pd(t), neg, _mm512_load_pd(t + 8));
     }
     // vscalefpd: v 2^floor(-n/16) = v 2^-ceil(n/16), rounded once (as the two exact factors of the scalar op).
-    MLDP_BCE_OPS_AVX512 __m512d scale_down(__m512d v, __m512d, __m512d nd) noexcept {
-        return _mm512_maskz_scalef_pd(0xFF, v, _mm512_mul_pd(nd, _mm512_set1_pd(-0.0625)));
+    MLDP_BCE_OPS_AVX512 __m512d scale_down(__m512d v, __m512d, __m512d nn) noexcept {
+        return _mm512_maskz_scalef_pd(0xFF, v, nn);
     }
 };
 #undef MLDP_BCE_OPS_AVX512
