@@ -192,6 +192,73 @@ inline double bce_fused_scalar(const double* z, const double* y, const double* w
 }
 
 #if MLDP_X86_DISPATCH
+#if defined(__x86_64__)
+// SSE2, x86-64's baseline: two lanes; the table lookups are two loads.
+#define MLDP_BCE_OPS_SSE2 __attribute__((target("sse2"), always_inline)) static inline
+struct bce_sse2_ops {
+    MLDP_BCE_OPS_SSE2 __m128d splat(double c) noexcept { return _mm_set1_pd(c); }
+    MLDP_BCE_OPS_SSE2 __m128d mul(__m128d a, __m128d b) noexcept {
+        __m128d p = _mm_mul_pd(a, b);
+        MLDP_BCE_OPAQUE(p, "x");
+        return p;
+    }
+    MLDP_BCE_OPS_SSE2 __m128d abs(__m128d x) noexcept { return _mm_andnot_pd(_mm_set1_pd(-0.0), x); }
+    MLDP_BCE_OPS_SSE2 __m128d min(__m128d x, __m128d c) noexcept { return _mm_min_pd(x, c); }  // x < c ? x : c
+    MLDP_BCE_OPS_SSE2 __m128d max(__m128d x, __m128d c) noexcept { return _mm_max_pd(x, c); }  // x > c ? x : c
+    MLDP_BCE_OPS_SSE2 __m128d ge0_select(__m128d z, __m128d a, __m128d b) noexcept {
+        const __m128d m = _mm_cmpge_pd(z, _mm_setzero_pd());
+        return _mm_or_pd(_mm_and_pd(m, a), _mm_andnot_pd(m, b));
+    }
+    MLDP_BCE_OPS_SSE2 __m128d lookup_bits(const double* t, __m128i key) noexcept {
+        const auto i0 = static_cast<std::size_t>(_mm_cvtsi128_si64(key)) & 15u;
+        const auto i1 = static_cast<std::size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(key, key))) & 15u;
+        return _mm_set_pd(t[i1], t[i0]);
+    }
+    MLDP_BCE_OPS_SSE2 __m128d lookup(const double* t, __m128d key) noexcept { return lookup_bits(t, _mm_castpd_si128(key)); }
+    MLDP_BCE_OPS_SSE2 __m128d lookup_neg(const double* t, __m128d key) noexcept {
+        return lookup_bits(t, _mm_sub_epi64(_mm_setzero_si128(), _mm_castpd_si128(key)));
+    }
+    MLDP_BCE_OPS_SSE2 __m128d scale_down(__m128d v, __m128d kx, __m128d) noexcept {
+        const __m128i m = _mm_srli_epi64(
+            _mm_add_epi64(_mm_castpd_si128(kx), _mm_set1_epi64x(static_cast<long long>(15u - bce_table::shifter16_bits))), 4);
+        const __m128i m1 = _mm_srli_epi64(m, 1), m2 = _mm_sub_epi64(m, m1);
+        const __m128i bias = _mm_set1_epi64x(1023);
+        const __m128d f1 = _mm_castsi128_pd(_mm_slli_epi64(_mm_sub_epi64(bias, m1), 52));
+        const __m128d f2 = _mm_castsi128_pd(_mm_slli_epi64(_mm_sub_epi64(bias, m2), 52));
+        return mul(mul(v, f1), f2);
+    }
+};
+#undef MLDP_BCE_OPS_SSE2
+
+__attribute__((target("sse2"))) inline double bce_fused_sse2(const double* z, const double* y, const double* w, double scale, double* g,
+                                                            std::size_t len) noexcept {
+    MLDP_LOSS_NO_CONTRACT
+    using L = bce_sse2_ops;
+    __m128d acc[4] = {_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd()};
+    __m128d okv = _mm_castsi128_pd(_mm_set1_epi64x(-1));
+    const __m128d sv = _mm_set1_pd(scale), zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0);
+    std::size_t k = 0;
+    for (; k + 8 <= len; k += 8) {
+        for (std::size_t h = 0; h < 4; ++h) {
+            const __m128d zk = _mm_loadu_pd(z + k + 2 * h), yk = _mm_loadu_pd(y + k + 2 * h), wk = _mm_loadu_pd(w + k + 2 * h);
+            __m128d l, gk;
+            MLDP_BCE_LANE(L, __m128d, zk, yk, wk, sv, l, gk)
+            _mm_storeu_pd(g + k + 2 * h, gk);
+            acc[h] = _mm_add_pd(acc[h], l);
+            okv = _mm_and_pd(okv, _mm_and_pd(_mm_cmpge_pd(yk, zero), _mm_cmple_pd(yk, one)));
+        }
+    }
+    alignas(16) double lanes[8];
+    for (std::size_t h = 0; h < 4; ++h) _mm_store_pd(lanes + 2 * h, acc[h]);
+    bool ok = _mm_movemask_pd(okv) == 0x3;
+    ok &= bce_scalar_tail(z, y, w, scale, g, k, len, lanes);
+    return ok ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
+}
+#define MLDP_BCE_HAS_SSE2 1
+#else
+#define MLDP_BCE_HAS_SSE2 0
+#endif
+
 #define MLDP_BCE_OPS_AVX2 __attribute__((target("avx2"), always_inline)) static inline
 struct bce_avx2_ops {
     MLDP_BCE_OPS_AVX2 __m256d splat(double c) noexcept { return _mm256_set1_pd(c); }
@@ -350,18 +417,31 @@ __attribute__((target("avx512f"))) inline double bce_fused_avx512(const double* 
 }
 #endif
 
-/// The fused BCE kernels this CPU can run, baseline first (the tests compare them bit for bit).
-inline std::vector<bce_fused_kernel> bce_fused_kernels() {
-#if MLDP_X86_DISPATCH
-    return mldp::detail::cpu_variants<bce_fused_kernel>(bce_fused_scalar, bce_fused_avx2, bce_fused_avx512);
+// The x86 baseline: SSE2 where the CPU has it (always on x86-64), else the scalar ops.
+inline bce_fused_kernel bce_fused_baseline() noexcept {
+#if MLDP_X86_DISPATCH && MLDP_BCE_HAS_SSE2
+    return __builtin_cpu_supports("sse2") ? bce_fused_sse2 : bce_fused_scalar;
 #else
-    return {bce_fused_scalar};
+    return bce_fused_scalar;
 #endif
+}
+
+/// The fused BCE kernels this CPU can run: the scalar ops first, then SSE2, AVX2 and AVX-512F where
+/// the CPU has them (the tests compare them bit for bit).
+inline std::vector<bce_fused_kernel> bce_fused_kernels() {
+    std::vector<bce_fused_kernel> out{bce_fused_scalar};
+#if MLDP_X86_DISPATCH
+    for (const auto k : mldp::detail::cpu_variants<bce_fused_kernel>(bce_fused_baseline(), bce_fused_avx2, bce_fused_avx512)) {
+        if (k != bce_fused_scalar) out.push_back(k);
+    }
+#endif
+    return out;
 }
 
 inline bce_fused_kernel best_bce_fused_kernel() noexcept {
 #if MLDP_X86_DISPATCH
-    static const bce_fused_kernel best = mldp::detail::cpu_best<bce_fused_kernel>(bce_fused_scalar, bce_fused_avx2, bce_fused_avx512);
+    static const bce_fused_kernel best =
+        mldp::detail::cpu_best<bce_fused_kernel>(bce_fused_baseline(), bce_fused_avx2, bce_fused_avx512);
     return best;
 #else
     return bce_fused_scalar;
