@@ -273,6 +273,55 @@ TEST_CASE("BCE kernel variants agree bit for bit") {
     }
 }
 
+// The per-element weights w_i c_j come a block of whole rows at a time (flat blocks past 512
+// columns), by a permute kernel for up to 8 columns with sample weights, once for the whole call
+// without them. Every shape and weighting must give each element exactly w_i c_j: the MSE gradient
+// (2 scale) w_i c_j r and the BCE gradient of the scalar kernel on that one element, bit for bit.
+TEST_CASE("per-element weights on every block layout") {
+    const auto u = oracle::lcg_draws(5, 200000);
+    std::size_t at = 0;
+    auto next = [&] { return u[at++ % u.size()]; };
+    for (std::size_t rows : {std::size_t{1}, std::size_t{37}, std::size_t{1000}}) {
+        for (std::size_t cols : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{5}, std::size_t{8}, std::size_t{9}, std::size_t{64}, std::size_t{65}, std::size_t{513}, std::size_t{600}}) {
+            if (rows * cols > 100000) continue;
+            xt::xtensor<double, 2> z = xt::zeros<double>({rows, cols}), y = xt::zeros<double>({rows, cols});
+            std::vector<double> sw(rows), cw(cols);
+            for (std::size_t k = 0; k < rows * cols; ++k) {
+                z.data()[k] = 6.0 * next() - 3.0;
+                y.data()[k] = next() < 0.3 ? 1.0 : 0.0;
+            }
+            for (auto& v : sw) v = 0.25 + next();
+            for (auto& v : cw) v = 0.5 + next();
+            for (int config = 0; config < 4; ++config) {
+                CAPTURE(rows);
+                CAPTURE(cols);
+                CAPTURE(config);
+                const bool has_sample = config & 1, has_column = config & 2;
+                mldp::loss::loss_weights lw;
+                if (has_sample) lw.sample = mldp::evaluate_contiguous<double>(sw);
+                if (has_column) lw.column = mldp::evaluate_contiguous<double>(cw);
+                const double scale = has_sample ? 1.0 / mldp::pairwise_sum(sw.data(), sw.size()) : 1.0 / static_cast<double>(rows);
+                const auto m = mldp::loss::mse(z, y, lw);
+                const auto b = mldp::loss::binary_cross_entropy_with_logits(z, y, lw);
+                std::size_t mse_mismatches = 0, bce_mismatches = 0;
+                for (std::size_t i = 0; i < rows; ++i) {
+                    for (std::size_t j = 0; j < cols; ++j) {
+                        const std::size_t k = i * cols + j;
+                        const double w = (has_sample ? sw[i] : 1.0) * (has_column ? cw[j] : 1.0);
+                        const double r = z.data()[k] - y.data()[k];
+                        mse_mismatches += m.gradient.data()[k] != (2.0 * scale) * w * r;
+                        double g = 0.0;
+                        mldp::loss::detail::bce_fused_scalar(z.data() + k, y.data() + k, &w, scale, &g, 1);
+                        bce_mismatches += b.gradient.data()[k] != g;
+                    }
+                }
+                CHECK(mse_mismatches == 0);
+                CHECK(bce_mismatches == 0);
+            }
+        }
+    }
+}
+
 // Without column weights the columns of an n x m input add up: the value is the sum of the
 // per-column sklearn values (tests/loss/loss_vectors.hpp has them weighted by [0.5, 0.3, 0.2]).
 TEST_CASE("2-D terms add their columns up") {
