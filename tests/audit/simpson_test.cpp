@@ -27,7 +27,7 @@ namespace {
 
 const double not_a_number = std::numeric_limits<double>::quiet_NaN();
 
-// The admissions table of the issue, from its counts: subject 1: male 148 of 1200, female 270 of 1800;
+// The admissions table, from its counts: subject 1: male 148 of 1200, female 270 of 1800;
 // subject 2: male 400 of 800, female 102 of 200.
 std::vector<audit::stratum_counts> admissions_counts() { return {{"1", 148, 1200, 270, 1800}, {"2", 400, 800, 102, 200}}; }
 
@@ -121,7 +121,7 @@ integer_verdict brute_force(const std::vector<audit::stratum_counts>& t) {
 
 TEST_CASE("admissions table from counts: females better in each subject, males overall") {
     const auto r = audit::simpsons_paradox(admissions_counts(), admissions_options());
-    // Rates from the counts of the issue, computed here with the same single division.
+    // Rates from the table's counts, computed here with the same single division.
     CHECK(r.level_a == "male");
     CHECK(r.level_b == "female");
     REQUIRE(r.strata.size() == 2);

@@ -133,7 +133,7 @@ std::vector<std::vector<double>> sorted_objectives(const pareto::pareto_archive&
 
 // Hand derivations by inclusion-exclusion (the sum of the boxes, minus pairwise intersections, plus
 // the triple intersection; an intersection's box has the coordinatewise max as its corner).
-TEST_CASE("hypervolume of the issue vectors") {
+TEST_CASE("hypervolume reference vectors") {
     // boxes 2*1 + 1*2, intersection corner (2,2): 1*1 -> 4 - 1 = 3
     CHECK(pareto::hypervolume(matrix({{1, 2}, {2, 1}}, 2), std::vector<double>{3, 3}) == 3.0);
     // boxes 3*2*1 + 2*1*3 + 1*3*2 = 18; pairs (2,3,3), (3,2,3), (3,3,2): 2 each -> -6; triple (3,3,3): +1 -> 13

@@ -105,7 +105,7 @@ TEST_CASE("reductions: sum is mean times the weight total") {
     CHECK_CLOSE(sum.gradient(3, 1), mean.gradient(3, 1) * wsum, 1e-12);
 }
 
-// The focal vector: p = 0.9 (z = log 9), y = 1. CE = -log 0.9 = 0.105360515657826;
+// The focal reference vector: p = 0.9 (z = log 9), y = 1. CE = -log 0.9 = 0.105360515657826;
 // focal = 0.25 * (1 - 0.9)^2 * CE = 2.63401289e-4 (torchvision's formula by hand).
 TEST_CASE("focal loss at p = 0.9") {
     const std::vector<double> z{std::log(9.0)}, y{1.0};
@@ -381,6 +381,29 @@ TEST_CASE("bad input to the loss terms") {
     CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{1.0, -1.0, 1.0}), doctest::Contains("column 'sample_weight', row 1"),
                          mldp::data_error);
     CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{0.0, 0.0, 0.0}), doctest::Contains("sum to zero"), mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{1e308, 1e308, 1.0}), doctest::Contains("overflows"), mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{1.0, 1.0, INFINITY}), doctest::Contains("column 'sample_weight', row 2"),
+                         mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(z, y, std::vector<double>{NAN, 1.0, 1.0}),
+                         doctest::Contains("column 'sample_weight', row 0"), mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(z, y, mldp::loss::loss_weights::columns(std::vector<double>{-0.5})),
+                         doctest::Contains("column 'column_weight', row 0"), mldp::data_error);
+    // A bad weight or target past the first 8192 (the check's buffer) and inside a vector tail.
+    {
+        std::vector<double> zz(20001, 0.25), yy(20001, 1.0), ww(20001, 1.0);
+        ww[19999] = -0.0;  // -0 is a valid weight
+        CHECK(std::isfinite(mldp::loss::binary_cross_entropy_with_logits(zz, yy, ww).value));
+        ww[20000] = -1e-300;
+        CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(zz, yy, ww), doctest::Contains("row 20000"), mldp::data_error);
+        ww[20000] = 1.0;
+        yy[19998] = -1e-300;
+        CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(zz, yy, ww), doctest::Contains("column 'targets', row 19998"),
+                             mldp::data_error);
+        yy[19998] = 0.0;
+        zz[20000] = -INFINITY;
+        CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(zz, yy, ww), doctest::Contains("column 'logits', row 20000"),
+                             mldp::data_error);
+    }
     CHECK_THROWS_AS(mldp::loss::mse(z, y, std::vector<double>{1.0, 1.0}), mldp::invalid_argument);
     CHECK_THROWS_AS(mldp::loss::mse(std::vector<double>{}, std::vector<double>{}), mldp::data_error);
     CHECK_THROWS_WITH_AS(mldp::loss::mae(z, std::vector<double>{1.0, NAN, 0.0}), doctest::Contains("column 'targets', row 1"),

@@ -18,7 +18,7 @@ TEST_CASE("fixed and equal weights") {
     CHECK_THROWS_AS(w::equal{}.weights(std::vector<double>{}), mldp::invalid_argument);
 }
 
-// The vector: loss ratios [1, 0.5] at T = 2 give K softmax(r / T) = 2 e^{r/2} / sum =
+// The reference vector: loss ratios [1, 0.5] at T = 2 give K softmax(r / T) = 2 e^{r/2} / sum =
 // [1.1244, 0.8756] (by hand: e^0.5 = 1.64872, e^0.25 = 1.28403).
 TEST_CASE("dwa: ones for two epochs, then the softmax of loss ratios") {
     w::dwa d;

@@ -356,7 +356,7 @@ for name, n, K, absent, settings, labels, P in all_cases():
     out.append("     }},")
 out.append("};\n")
 
-# The reference vector of the issue: labels [0,0,0,1,1,1], P(class 1) = [.1,.2,.9,.8,.7,.9].
+# The reference vector: labels [0,0,0,1,1,1], P(class 1) = [.1,.2,.9,.8,.7,.9].
 ref_labels = np.array([0, 0, 0, 1, 1, 1])
 p1 = [0.1, 0.2, 0.9, 0.8, 0.7, 0.9]
 ref_P = np.array([[1.0 - p, p] for p in p1])
@@ -365,7 +365,7 @@ ref_cal, _ = compute_confident_joint(ref_labels, ref_P)
 ref_rows = find_label_issues(ref_labels, ref_P)
 assert abs(ref_thr[0] - 0.6) < 1e-12 and abs(ref_thr[1] - 0.8) < 1e-12
 assert ref_cal.tolist() == [[2, 1], [0, 3]] and ref_rows.tolist() == [2]
-out.append("// The issue's vector through this transcription (P(class 0) = 1 - P(class 1)): thresholds,")
+out.append("// The reference vector through this transcription (P(class 0) = 1 - P(class 1)): thresholds,")
 out.append("// calibrated joint and flagged rows.")
 out.append("inline const std::vector<double> reference_thresholds = %s;" % doubles(ref_thr))
 out.append("inline const std::vector<std::int64_t> reference_joint = %s;" % ints(ref_cal.reshape(-1)))

@@ -31,7 +31,7 @@ from stats_vectors import r as num  # noqa: E402  (the shared number formatter)
 warnings.simplefilter("ignore")  # division by zero in the degenerate cases is expected
 
 CASES = [
-    # The admissions table of the issue, from its counts (totals: male 548/2000, female 372/2000).
+    # The admissions table, from its counts (totals: male 548/2000, female 372/2000).
     ("admissions", "male", "female", [("1", 148, 1200, 270, 1800), ("2", 400, 800, 102, 200)]),
     # Kidney stones (Charig et al. 1986, BMJ 292:879): open surgery (A) vs nephrolithotomy (B) by
     # stone size; A is better for small and for large stones, B overall.

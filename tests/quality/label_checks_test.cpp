@@ -44,7 +44,7 @@ q::label_filter filter_named(const std::string& s) {
     return q::label_filter::prune_by_noise_rate;
 }
 
-// The issue's vector: labels [0,0,0,1,1,1], P(class 1) = [.1,.2,.9,.8,.7,.9], P(class 0) = 1 - P(class 1).
+// The reference vector: labels [0,0,0,1,1,1], P(class 1) = [.1,.2,.9,.8,.7,.9], P(class 0) = 1 - P(class 1).
 std::vector<std::vector<double>> reference_probs() {
     std::vector<std::vector<double>> p;
     for (double p1 : {0.1, 0.2, 0.9, 0.8, 0.7, 0.9}) p.push_back({1.0 - p1, p1});
@@ -98,8 +98,8 @@ ratings make_ratings(std::size_t n) {
 
 }  // namespace
 
-// The issue's reference vector: thresholds (0.6, 0.8), calibrated confident joint [[2,1],[0,3]], only
-// row 2 flagged (hand derivation in the issue; the oracle's transcription of cleanlab agrees bit for bit).
+// The reference vector: thresholds (0.6, 0.8), calibrated confident joint [[2,1],[0,3]], only
+// row 2 flagged (derived by hand; the oracle's transcription of cleanlab agrees bit for bit).
 TEST_CASE("confident learning reproduces the reference vector") {
     const auto p = reference_probs();
     const auto t = q::confident_thresholds(reference_labels, p);

@@ -160,7 +160,7 @@ inline const std::vector<cl_case> cl_cases = {
      }},
 };
 
-// The vector through this transcription (P(class 0) = 1 - P(class 1)): thresholds,
+// The reference vector through this transcription (P(class 0) = 1 - P(class 1)): thresholds,
 // calibrated joint and flagged rows.
 inline const std::vector<double> reference_thresholds = {0.6000000000000001, 0.7999999999999999};
 inline const std::vector<std::int64_t> reference_joint = {2, 1, 0, 3};

@@ -89,7 +89,7 @@ TEST_CASE("random_split is seeded and uniform") {
     for (int h : hits) CHECK(std::abs(h / 20000.0 - 0.3) < 5 * 0.0032);
 }
 
-TEST_CASE("stratified_split: the issue's largest-remainder example") {
+TEST_CASE("stratified_split: the largest-remainder example") {
     // [99000, 1000] with 25000 in train gives [24750, 250] (scikit-learn's _approximate_mode).
     std::vector<int> labels(100000, 0);
     for (std::size_t i = 0; i < 1000; ++i) labels[i * 100 + 7] = 1;

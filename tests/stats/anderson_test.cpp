@@ -8,7 +8,7 @@
 #include "close.hpp"
 #include "oracle_vectors.hpp"
 
-// Issue vector (scipy 1.10.1): statistic 1.7183096744360893, p 0.06351467728760844.
+// Reference vector (scipy 1.10.1): statistic 1.7183096744360893, p 0.06351467728760844.
 TEST_CASE("anderson_ksamp on the published pair") {
     const auto& x = oracle::published_x;
     const auto& y = oracle::published_y;

@@ -20,7 +20,7 @@ xt::xtensor<double, 2> to_table(const std::vector<std::vector<double>>& rows) {
 
 }  // namespace
 
-// Issue vectors (scipy 1.10.1).
+// Reference vectors (scipy 1.10.1).
 TEST_CASE("chi2_contingency on the published tables") {
     const xt::xtensor<double, 2> t26 = {{16, 18, 16, 14, 12, 12}, {16, 16, 16, 16, 16, 8}};
     const auto r = mldp::stats::chi2_contingency(t26);

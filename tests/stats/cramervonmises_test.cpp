@@ -10,7 +10,7 @@
 
 using mldp::stats::cvm_method;
 
-// Issue vector (scipy 1.10.1): T = 0.4375, exact p 0.06433566433566433, asymptotic 0.05788700364500943.
+// Reference vector (scipy 1.10.1): T = 0.4375, exact p 0.06433566433566433, asymptotic 0.05788700364500943.
 TEST_CASE("cramer_von_mises_2samp on the published pair") {
     const auto& x = oracle::published_x;
     const auto& y = oracle::published_y;

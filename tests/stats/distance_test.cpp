@@ -10,7 +10,7 @@
 #include "close.hpp"
 #include "oracle_vectors.hpp"
 
-// Issue vectors (scipy 1.10.1): W1 = 4.1625.
+// Reference vectors (scipy 1.10.1): W1 = 4.1625.
 TEST_CASE("wasserstein_distance on the published pair") {
     const auto& x = oracle::published_x;
     const auto& y = oracle::published_y;

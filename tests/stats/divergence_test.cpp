@@ -8,7 +8,7 @@
 #include "close.hpp"
 #include "oracle_vectors.hpp"
 
-// Issue vectors (scipy 1.10.1), p = [16,18,16,14,12,12]/88, q = [16,16,16,16,16,8]/88.
+// Reference vectors (scipy 1.10.1), p = [16,18,16,14,12,12]/88, q = [16,16,16,16,16,8]/88.
 TEST_CASE("divergences on the published pair") {
     const std::vector<double> p{16, 18, 16, 14, 12, 12}, q{16, 16, 16, 16, 16, 8};
     CHECK_CLOSE(mldp::stats::jensen_shannon_distance(p, q), 0.08173421330573757, 1e-12);

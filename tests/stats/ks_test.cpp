@@ -12,7 +12,7 @@ using mldp::stats::alternative;
 using mldp::stats::ks_method;
 using mldp::stats::ks_options;
 
-// Issue vectors (scipy 1.10.1).
+// Reference vectors (scipy 1.10.1).
 TEST_CASE("ks_2samp on the published pairs") {
     const auto& x = oracle::published_x;
     const auto& y = oracle::published_y;
