@@ -5,6 +5,7 @@
 #include <cmath>
 #include <tuple>
 #include <cstring>
+#include <limits>
 #include <functional>
 #include <vector>
 
@@ -250,6 +251,16 @@ TEST_CASE("BCE kernel variants agree bit for bit") {
     z[4] = -0.0;
     z[5] = 746.0;
     z[6] = -709.5;
+    // Finite extremes and subnormals (not errors): |z| = DBL_MAX, subnormal z, y and w, y = -0.
+    z[7] = std::numeric_limits<double>::max();
+    z[8] = std::numeric_limits<double>::lowest();
+    y[8] = 0.5;
+    z[9] = std::numeric_limits<double>::denorm_min();
+    z[10] = -1e-310;
+    y[11] = -0.0;
+    y[12] = std::numeric_limits<double>::denorm_min();
+    w[13] = 1e-310;
+    w[14] = 0.0;
     const auto kernels = mldp::loss::detail::bce_fused_kernels();
     MESSAGE(kernels.size() << " kernel variants on this CPU");
     using inputs = std::tuple<const double*, const double*, const double*>;
@@ -382,13 +393,16 @@ TEST_CASE("bad input to the loss terms") {
                          mldp::data_error);
     CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{0.0, 0.0, 0.0}), doctest::Contains("sum to zero"), mldp::data_error);
     CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{1e308, 1e308, 1.0}), doctest::Contains("overflows"), mldp::data_error);
+    CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{1e-310, 0.0, 0.0}), doctest::Contains("too small to divide by"),
+                         mldp::data_error);
     CHECK_THROWS_WITH_AS(mldp::loss::mse(z, y, std::vector<double>{1.0, 1.0, INFINITY}), doctest::Contains("column 'sample_weight', row 2"),
                          mldp::data_error);
     CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(z, y, std::vector<double>{NAN, 1.0, 1.0}),
                          doctest::Contains("column 'sample_weight', row 0"), mldp::data_error);
     CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(z, y, mldp::loss::loss_weights::columns(std::vector<double>{-0.5})),
                          doctest::Contains("column 'column_weight', row 0"), mldp::data_error);
-    // A bad weight or target past the first 8192 (the check's buffer) and inside a vector tail.
+    // A bad weight or target past the first 8192 weights (the check's buffer), in a block's vector body
+    // and in its tail.
     {
         std::vector<double> zz(20001, 0.25), yy(20001, 1.0), ww(20001, 1.0);
         ww[19999] = -0.0;  // -0 is a valid weight
@@ -396,10 +410,14 @@ TEST_CASE("bad input to the loss terms") {
         ww[20000] = -1e-300;
         CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(zz, yy, ww), doctest::Contains("row 20000"), mldp::data_error);
         ww[20000] = 1.0;
-        yy[19998] = -1e-300;
+        yy[19998] = -1e-300;  // in the last block's vector body
         CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(zz, yy, ww), doctest::Contains("column 'targets', row 19998"),
                              mldp::data_error);
         yy[19998] = 0.0;
+        yy[20000] = 1.5;  // the last block's vector tail
+        CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(zz, yy, ww), doctest::Contains("column 'targets', row 20000"),
+                             mldp::data_error);
+        yy[20000] = 1.0;
         zz[20000] = -INFINITY;
         CHECK_THROWS_WITH_AS(mldp::loss::binary_cross_entropy_with_logits(zz, yy, ww), doctest::Contains("column 'logits', row 20000"),
                              mldp::data_error);

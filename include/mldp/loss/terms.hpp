@@ -184,6 +184,10 @@ inline double check_weights(const loss_weights& w, std::size_t rows, std::size_t
     if (std::isinf(s)) {
         throw data_error("sample_weight", data_error::no_row, std::string(fn) + ": the sample weights' sum overflows a double");
     }
+    if (std::isinf(1.0 / s)) {
+        throw data_error("sample_weight", data_error::no_row,
+                         fmt::format("{}: the sample weights sum to {}, too small to divide by", fn, s));
+    }
     return 1.0 / s;
 }
 
@@ -342,9 +346,9 @@ private:
     double* buf_;
     bool flat_ = false;
     expand_kernel expand_ = nullptr;
-    double colw_[block] = {};
-    std::int64_t idx_[64] = {};
-    double pat_[64] = {};
+    double colw_[block];   // the first cols_ entries
+    std::int64_t idx_[64];  // the first 8 cols_ entries, with expand_
+    double pat_[64];
 };
 
 // Sums a block with four running sums (a fixed order: the same bits on every platform).

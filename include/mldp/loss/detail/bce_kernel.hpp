@@ -21,6 +21,7 @@
 // itself NaN or Inf: the caller then finds and reports the offending element.
 #pragma once
 
+#include <cfloat>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,12 @@
 
 #include "mldp/core/detail/cpu_dispatch.hpp"
 #include "mldp/loss/detail/math.hpp"
+
+// The kernels round to integers by adding 1.5 * 2^52 (or 2^48) in double: that needs double
+// expressions evaluated in double, not in x87's extended precision.
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0 && FLT_EVAL_METHOD != -1
+#error "mldp's loss kernels need double arithmetic evaluated in double (FLT_EVAL_METHOD 0): on 32-bit x86 compile with -msse2 -mfpmath=sse"
+#endif
 
 #if MLDP_X86_DISPATCH
 #include <immintrin.h>
@@ -89,13 +96,13 @@ constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
 #define MLDP_BCE_EXP_NEG(L, V, a_in, e_out)                                                                     \
     {                                                                                                           \
         namespace tb_ = ::mldp::loss::detail::bce_table;                                                        \
-        const V a_ = L::min(a_in, L::splat(746.0));                                                             \
+        const V a_ = L::least(a_in, L::splat(746.0));                                                           \
         const V kx_ = L::mul(a_, L::splat(tb_::inv_ln2)) + L::splat(tb_::shifter16);                            \
         const V nn_ = L::splat(tb_::shifter16) - kx_;                                                           \
-        const V r_ = (L::mul(nn_, L::splat(-tb_::ln2_hi)) - a_) + L::mul(nn_, L::splat(-tb_::ln2_lo));         \
+        const V r_ = (L::mul(nn_, L::splat(-tb_::ln2_hi)) - a_) + L::mul(nn_, L::splat(-tb_::ln2_lo));          \
         const V r2_ = L::mul(r_, r_);                                                                           \
         const V ev_ = L::splat(0.5) + L::mul(r2_, L::splat(0x1.555555551946fp-5) + L::mul(r2_, L::splat(0x1.6c17bb5ebddb4p-10))); \
-        const V od_ = L::splat(0x1.55555554dd388p-3) + L::mul(r2_, L::splat(0x1.11120b03cd855p-7));            \
+        const V od_ = L::splat(0x1.55555554dd388p-3) + L::mul(r2_, L::splat(0x1.11120b03cd855p-7));             \
         const V q_ = r_ + L::mul(r2_, ev_ + L::mul(r_, od_));                                                   \
         const V th_ = L::lookup_neg(tb_::exp_hi, kx_);                                                          \
         e_out = L::scale_down(th_ + (L::mul(th_, q_) + L::lookup_neg(tb_::exp_lo, kx_)), kx_, nn_);             \
@@ -108,19 +115,19 @@ constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
         const V u_ = L::mul((e_in) - L::lookup(tb_::log_c, jx_), L::lookup(tb_::log_r, jx_));                   \
         inv_out = L::splat(1.0) / (L::splat(1.0) + (e_in));                                                     \
         const V u2_ = L::mul(u_, u_);                                                                           \
-        const V ev_ = L::splat(-0x1.0000000000000p-1)                                                          \
-                      + L::mul(u2_, L::splat(-0x1.0000000000a43p-2)                                            \
-                      + L::mul(u2_, L::splat(-0x1.5555553949a12p-3)                                            \
+        const V ev_ = L::splat(-0x1.0000000000000p-1)                                                           \
+                      + L::mul(u2_, L::splat(-0x1.0000000000a43p-2)                                             \
+                      + L::mul(u2_, L::splat(-0x1.5555553949a12p-3)                                             \
                       + L::mul(u2_, L::splat(-0x1.0000bade0785fp-3) + L::mul(u2_, L::splat(-0x1.96ead3ea13889p-4))))); \
-        const V od_ = L::splat(0x1.5555555555514p-2)                                                           \
-                      + L::mul(u2_, L::splat(0x1.9999999b33ac5p-3)                                             \
+        const V od_ = L::splat(0x1.5555555555514p-2)                                                            \
+                      + L::mul(u2_, L::splat(0x1.9999999b33ac5p-3)                                              \
                       + L::mul(u2_, L::splat(0x1.2492335c80d6fp-3) + L::mul(u2_, L::splat(0x1.c7f8b25b1ea35p-4)))); \
         const V pp_ = ev_ + L::mul(u_, od_);                                                                    \
-        sp_out = L::lookup(tb_::log_hi, jx_) + (u_ + (L::mul(u2_, pp_) + L::lookup(tb_::log_lo, jx_)));        \
+        sp_out = L::lookup(tb_::log_hi, jx_) + (u_ + (L::mul(u2_, pp_) + L::lookup(tb_::log_lo, jx_)));         \
     }
 // l_out = w ((max(z, 0) - z y) + log1p(e)), g_out = (scale w) ((z >= 0 ? 1 : e) / (1 + e) - y).
-#define MLDP_BCE_FINISH(L, z, y, w, scale, e, sp, inv, l_out, g_out)                                           \
-    l_out = L::mul(w, (L::max(z, L::splat(0.0)) - L::mul(z, y)) + (sp));                                       \
+#define MLDP_BCE_FINISH(L, z, y, w, scale, e, sp, inv, l_out, g_out)                                            \
+    l_out = L::mul(w, (L::greatest(z, L::splat(0.0)) - L::mul(z, y)) + (sp));                                   \
     g_out = L::mul(L::mul(scale, w), L::mul(L::ge0_select(z, L::splat(1.0), e), inv) - (y));
 #define MLDP_BCE_LANE(L, V, z, y, w, scale, l_out, g_out)                                                       \
     {                                                                                                           \
@@ -136,6 +143,10 @@ constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
 // looks through; it emits no instruction.
 #if defined(__clang__) && defined(__x86_64__)
 #define MLDP_BCE_OPAQUE(x, constraint) __asm__("" : "+" constraint(x))
+#elif defined(__clang__) && defined(__aarch64__)
+#define MLDP_BCE_OPAQUE(x, constraint) __asm__("" : "+w"(x))  // only the scalar ops run there
+#elif defined(__clang__)
+#define MLDP_BCE_OPAQUE(x, constraint) __asm__("" : "+m"(x))
 #else
 #define MLDP_BCE_OPAQUE(x, constraint) (void)(x)
 #endif
@@ -149,8 +160,8 @@ struct bce_scalar_ops {
         return p;
     }
     static double abs(double x) noexcept { return std::fabs(x); }
-    static double min(double x, double c) noexcept { return x < c ? x : c; }
-    static double max(double x, double c) noexcept { return x > c ? x : c; }
+    static double least(double x, double c) noexcept { return x < c ? x : c; }
+    static double greatest(double x, double c) noexcept { return x > c ? x : c; }
     static double ge0_select(double z, double a, double b) noexcept { return z >= 0.0 ? a : b; }
     static double lookup(const double* t, double key) noexcept { return t[bits_of(key) & 15u]; }
     static double lookup_neg(const double* t, double key) noexcept { return t[(0u - bits_of(key)) & 15u]; }
@@ -203,8 +214,8 @@ struct bce_sse2_ops {
         return p;
     }
     MLDP_BCE_OPS_SSE2 __m128d abs(__m128d x) noexcept { return _mm_andnot_pd(_mm_set1_pd(-0.0), x); }
-    MLDP_BCE_OPS_SSE2 __m128d min(__m128d x, __m128d c) noexcept { return _mm_min_pd(x, c); }  // x < c ? x : c
-    MLDP_BCE_OPS_SSE2 __m128d max(__m128d x, __m128d c) noexcept { return _mm_max_pd(x, c); }  // x > c ? x : c
+    MLDP_BCE_OPS_SSE2 __m128d least(__m128d x, __m128d c) noexcept { return _mm_min_pd(x, c); }  // x < c ? x : c
+    MLDP_BCE_OPS_SSE2 __m128d greatest(__m128d x, __m128d c) noexcept { return _mm_max_pd(x, c); }  // x > c ? x : c
     MLDP_BCE_OPS_SSE2 __m128d ge0_select(__m128d z, __m128d a, __m128d b) noexcept {
         const __m128d m = _mm_cmpge_pd(z, _mm_setzero_pd());
         return _mm_or_pd(_mm_and_pd(m, a), _mm_andnot_pd(m, b));
@@ -268,8 +279,8 @@ struct bce_avx2_ops {
         return p;
     }
     MLDP_BCE_OPS_AVX2 __m256d abs(__m256d x) noexcept { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
-    MLDP_BCE_OPS_AVX2 __m256d min(__m256d x, __m256d c) noexcept { return _mm256_min_pd(x, c); }  // x < c ? x : c
-    MLDP_BCE_OPS_AVX2 __m256d max(__m256d x, __m256d c) noexcept { return _mm256_max_pd(x, c); }  // x > c ? x : c
+    MLDP_BCE_OPS_AVX2 __m256d least(__m256d x, __m256d c) noexcept { return _mm256_min_pd(x, c); }  // x < c ? x : c
+    MLDP_BCE_OPS_AVX2 __m256d greatest(__m256d x, __m256d c) noexcept { return _mm256_max_pd(x, c); }  // x > c ? x : c
     MLDP_BCE_OPS_AVX2 __m256d ge0_select(__m256d z, __m256d a, __m256d b) noexcept {
         return _mm256_blendv_pd(b, a, _mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GE_OQ));
     }
@@ -351,8 +362,8 @@ struct bce_avx512_ops {
     MLDP_BCE_OPS_AVX512 __m512d abs(__m512d x) noexcept {
         return _mm512_castsi512_pd(_mm512_maskz_andnot_epi64(0xFF, _mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(x)));
     }
-    MLDP_BCE_OPS_AVX512 __m512d min(__m512d x, __m512d c) noexcept { return _mm512_maskz_min_pd(0xFF, x, c); }  // x < c ? x : c
-    MLDP_BCE_OPS_AVX512 __m512d max(__m512d x, __m512d c) noexcept { return _mm512_maskz_max_pd(0xFF, x, c); }  // x > c ? x : c
+    MLDP_BCE_OPS_AVX512 __m512d least(__m512d x, __m512d c) noexcept { return _mm512_maskz_min_pd(0xFF, x, c); }  // x < c ? x : c
+    MLDP_BCE_OPS_AVX512 __m512d greatest(__m512d x, __m512d c) noexcept { return _mm512_maskz_max_pd(0xFF, x, c); }  // x > c ? x : c
     MLDP_BCE_OPS_AVX512 __m512d ge0_select(__m512d z, __m512d a, __m512d b) noexcept {
         return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_GE_OQ), b, a);
     }
