@@ -84,13 +84,21 @@ inline double pairwise_block(const double* a, std::size_t n) noexcept {
 /// terms a plain loop; up to 128 terms eight interleaved partial sums combined as
 /// ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)); above that, split at n/2 rounded down to a multiple of 8 and
 /// recurse. Error O(log n) ulp within a buffer; O(n) time, no allocation.
-inline double pairwise_sum(const double* a, std::size_t n) noexcept {
+/// `on_buffer(data, len)` sees each buffer right after it is summed (while it is still in cache), so
+/// a caller can check the values in the same pass over memory.
+template <class OnBuffer>
+double pairwise_sum(const double* a, std::size_t n, OnBuffer&& on_buffer) {
     constexpr std::size_t numpy_buffer = 8192;
     double total = 0.0;
     for (std::size_t start = 0; start < n; start += numpy_buffer) {
-        total += detail::pairwise_block(a + start, n - start < numpy_buffer ? n - start : numpy_buffer);
+        const std::size_t len = n - start < numpy_buffer ? n - start : numpy_buffer;
+        total += detail::pairwise_block(a + start, len);
+        on_buffer(a + start, len);
     }
     return total;
+}
+inline double pairwise_sum(const double* a, std::size_t n) noexcept {
+    return pairwise_sum(a, n, [](const double*, std::size_t) noexcept {});
 }
 
 /// numpy.sum-exact pairwise sum of a numeric column (see pairwise_sum(const double*, std::size_t)).

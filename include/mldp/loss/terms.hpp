@@ -147,8 +147,7 @@ inline bool weights_valid(const double* v, std::size_t n) noexcept {
 }
 
 // Checks the weights and returns 1 / (sum of sample weights) for reduction::mean, 1 for sum. The
-// sample weights are summed in numpy's order (pairwise_sum) and checked in the same pass over
-// memory: each of numpy's 8192-weight buffers is checked while it is still in cache.
+// sample weights are summed (pairwise_sum) and checked in the same pass over memory.
 inline double check_weights(const loss_weights& w, std::size_t rows, std::size_t cols, reduction r, const char* fn,
                             bool columns_are_classes = false) {
     auto check_size = [&](const contiguous_values<double>& v, std::size_t expected, const char* name, const char* what) {
@@ -166,20 +165,14 @@ inline double check_weights(const loss_weights& w, std::size_t rows, std::size_t
     const char* cname = columns_are_classes ? "class_weight" : "column_weight";
     check_size(w.sample, rows, "sample_weight", "samples");
     check_size(w.column, cols, cname, columns_are_classes ? "classes" : "columns");
-    constexpr std::size_t numpy_buffer = 8192;
-    double total = 0.0;
     bool ok = true;
-    for (std::size_t start = 0; start < w.sample.size(); start += numpy_buffer) {
-        const std::size_t len = (std::min)(numpy_buffer, w.sample.size() - start);
-        total += mldp::detail::pairwise_block(w.sample.data() + start, len);
-        ok &= weights_valid(w.sample.data() + start, len);
-    }
+    const double s = pairwise_sum(w.sample.data(), w.sample.size(),
+                                  [&ok](const double* v, std::size_t len) noexcept { ok &= weights_valid(v, len); });
     if (!ok) throw_first_bad_weight(w.sample, "sample_weight");
     if (!weights_valid(w.column.data(), w.column.size())) throw_first_bad_weight(w.column, cname);
     if (rows == 0) throw data_error("predictions", data_error::no_row, std::string(fn) + ": the predictions are empty");
     if (r == reduction::sum) return 1.0;
     if (w.sample.empty()) return 1.0 / static_cast<double>(rows);
-    const double s = total;  // = pairwise_sum(w.sample)
     if (!(s > 0.0)) throw data_error("sample_weight", data_error::no_row, std::string(fn) + ": the sample weights sum to zero");
     if (std::isinf(s)) {
         throw data_error("sample_weight", data_error::no_row, std::string(fn) + ": the sample weights' sum overflows a double");
