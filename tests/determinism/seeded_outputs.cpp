@@ -11,6 +11,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mldp/mldp.hpp"
@@ -189,8 +190,10 @@ int main() {
             for (std::size_t i = 0; i < w.size(); ++i) line(("pcgrad(42).step" + std::to_string(step) + ".w" + std::to_string(i)).c_str(), w(i));
         }
     }
-    // loss: the BCE kernel's value and gradient bits on seeded logits (every lane type the CPU has
-    // runs the same arithmetic; this pins it across compilers and standard libraries)
+    // loss: the BCE kernel's value and gradient bits on seeded logits. The API lines are those of the
+    // fused multiply-add class (AVX2 + FMA, AVX-512F, every non-x86 target); an x86 CPU without FMA
+    // runs the separate-rounding class instead, whose bits the last two lines pin on any CPU, as
+    // the two before them pin the fused class's (every variant of a class gives the same bits).
     {
         mldp::rng g{root.derive("bce")};
         const std::size_t n = 1001;
@@ -207,6 +210,17 @@ int main() {
         std::uint64_t h = 0;
         for (std::size_t k = 0; k < r.gradient.size(); ++k) h = mldp::hash_value(r.gradient.data()[k], h);
         line("bce(seeded 1001x3).gradient", h);
+        std::vector<double> we(3 * n), gk(3 * n);
+        for (std::size_t k = 0; k < 3 * n; ++k) we[k] = w[k / 3] * alpha[k % 3];
+        using kernel_fn = mldp::loss::detail::bce_kernel_fn;
+        for (const auto& [name, kernel] : {std::pair<const char*, kernel_fn>{"fma", mldp::loss::detail::bce_kernel_scalar},
+                                           std::pair<const char*, kernel_fn>{"separate", mldp::loss::detail::bce_kernel_scalar_separate}}) {
+            const double sum = kernel(z.data(), y.data(), we.data(), 1.0 / 3.0, gk.data(), 3 * n);
+            std::uint64_t hk = 0;
+            for (const double v : gk) hk = mldp::hash_value(v, hk);
+            line(("bce kernel " + std::string(name) + "(seeded 3003).sum").c_str(), sum);
+            line(("bce kernel " + std::string(name) + "(seeded 3003).gradient").c_str(), hk);
+        }
     }
     return 0;
 }

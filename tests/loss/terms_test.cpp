@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <string>
 #include <tuple>
 #include <cstring>
 #include <limits>
@@ -189,8 +192,11 @@ TEST_CASE("the _into forms reuse the caller's buffer and agree with the value fo
     CHECK_THROWS_AS(mldp::loss::mse_into(wrong_rank, d.p, d.t), mldp::invalid_argument);
 }
 
-// The table-driven exp and log1p behind the BCE kernel, against libm (itself within 1 ulp).
-TEST_CASE("kernel exp and log1p stay within 1 ulp of libm") {
+// The table-driven exp and log1p behind the BCE kernel, in both arithmetic classes (one rounding per
+// multiply-add, or the product rounded first), against libm (itself within 1 ulp).
+template <class Ops>
+void check_exp_log1p_accuracy() {
+    namespace dt = mldp::loss::detail;
     auto ulps = [](double a, double b) {
         if (a == b) return 0.0;
         return std::fabs(a - b) / (std::nextafter(std::fabs(b), INFINITY) - std::fabs(b));
@@ -200,10 +206,10 @@ TEST_CASE("kernel exp and log1p stay within 1 ulp of libm") {
     for (std::size_t i = 0; i < u.size(); ++i) {
         // exp(-a) over [0, 3], [0, 40] and [0, 750] (subnormal results below a = 708.4).
         const double a = u[i] * (i % 3 == 0 ? 750.0 : (i % 3 == 1 ? 40.0 : 3.0));
-        worst_exp = std::max(worst_exp, ulps(mldp::loss::detail::bce_exp_neg(a), std::exp(-a)));
+        worst_exp = std::max(worst_exp, ulps(dt::bce_exp_neg<Ops>(a), std::exp(-a)));
         const double v = i % 3 ? u[i] : std::exp(-60.0 * u[i]);
         double inv = 0.0;
-        worst_log = std::max(worst_log, ulps(mldp::loss::detail::bce_log1p(v, inv), std::log1p(v)));
+        worst_log = std::max(worst_log, ulps(dt::bce_log1p<Ops>(v, inv), std::log1p(v)));
         worst_inv = std::max(worst_inv, ulps(inv, 1.0 / (1.0 + v)));
     }
     CHECK(worst_exp <= 1.0);
@@ -214,18 +220,23 @@ TEST_CASE("kernel exp and log1p stay within 1 ulp of libm") {
         for (double d = -3e-3; d <= 3e-3; d += 1e-4) {
             const double v = std::min(1.0, std::max(0.0, j / 15.0 + d));
             double inv = 0.0;
-            REQUIRE(ulps(mldp::loss::detail::bce_log1p(v, inv), std::log1p(v)) <= 1.0);
+            REQUIRE(ulps(dt::bce_log1p<Ops>(v, inv), std::log1p(v)) <= 1.0);
         }
     }
-    CHECK(mldp::loss::detail::bce_exp_neg(INFINITY) == 0.0);
-    CHECK(mldp::loss::detail::bce_exp_neg(746.0) == 0.0);
-    CHECK(mldp::loss::detail::bce_exp_neg(745.0) == std::exp(-745.0));  // the smallest subnormal
-    CHECK(mldp::loss::detail::bce_exp_neg(0.0) == 1.0);
+    CHECK(dt::bce_exp_neg<Ops>(INFINITY) == 0.0);
+    CHECK(dt::bce_exp_neg<Ops>(746.0) == 0.0);
+    CHECK(dt::bce_exp_neg<Ops>(745.0) == std::exp(-745.0));  // the smallest subnormal
+    CHECK(dt::bce_exp_neg<Ops>(0.0) == 1.0);
     double inv = 0.0;
-    CHECK(mldp::loss::detail::bce_log1p(0.0, inv) == 0.0);
+    CHECK(dt::bce_log1p<Ops>(0.0, inv) == 0.0);
     CHECK(inv == 1.0);
-    CHECK(mldp::loss::detail::bce_log1p(1.0, inv) == std::log(2.0));
+    CHECK(dt::bce_log1p<Ops>(1.0, inv) == std::log(2.0));
     CHECK(inv == 0.5);
+}
+
+TEST_CASE("kernel exp and log1p stay within 1 ulp of libm") {
+    SUBCASE("fused multiply-add") { check_exp_log1p_accuracy<mldp::loss::detail::bce_scalar_ops>(); }
+    SUBCASE("separate rounding") { check_exp_log1p_accuracy<mldp::loss::detail::bce_scalar_separate_ops>(); }
     // Extreme logits stay finite and exact in the limit.
     const std::vector<double> big{800.0, -800.0}, yy{1.0, 0.0};
     const auto r = mldp::loss::binary_cross_entropy_with_logits(big, yy);
@@ -234,9 +245,11 @@ TEST_CASE("kernel exp and log1p stay within 1 ulp of libm") {
     CHECK(r.gradient(1) == 0.0);
 }
 
-// Every instruction-set variant of the BCE kernel this CPU runs (baseline, AVX2, AVX-512F) gives
-// the same bits, gradient and block sum, at every length (vector tails) and over the whole range
-// of logits, including the subnormal exp(-|z|) of |z| > 708 and the clamp at 746.
+// Every instruction-set variant of the BCE kernel this CPU runs gives the same bits, gradient and
+// block sum, as the scalar kernel of its class (one rounding per multiply-add: AVX2 + FMA and
+// AVX-512F; the product rounded first: SSE2), at every length (vector tails) and over the whole
+// range of logits, including the subnormal exp(-|z|) of |z| > 708 and the clamp at 746. The two
+// classes agree to a few ulp.
 TEST_CASE("BCE kernel variants agree bit for bit") {
     const auto& d = data();
     const auto u = oracle::lcg_draws(7, 2000);
@@ -261,33 +274,48 @@ TEST_CASE("BCE kernel variants agree bit for bit") {
     y[12] = std::numeric_limits<double>::denorm_min();
     w[13] = 1e-310;
     w[14] = 0.0;
-    const auto kernels = mldp::loss::detail::bce_fused_kernels();
-    MESSAGE(kernels.size() << " kernel variants on this CPU");
+    const auto variants = mldp::loss::detail::bce_variants();
+    std::string names;
+    for (const auto& v : variants) names += std::string(" ") + v.name;
+    MESSAGE("BCE kernel variants on this CPU:" << names);
     using inputs = std::tuple<const double*, const double*, const double*>;
     for (const auto& [zs, ys, ws] : {inputs{d.z.data(), d.y.data(), w.data()}, inputs{z.data(), y.data(), w.data()}}) {
-        for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{15},
-                                std::size_t{17}, std::size_t{504}, std::size_t{999}}) {
-            std::vector<double> g0(len), g1(len);
-            const double s0 = kernels[0](zs, ys, ws, 0.5, g0.data(), len);
-            for (std::size_t v = 1; v < kernels.size(); ++v) {
-                const double s1 = kernels[v](zs, ys, ws, 0.5, g1.data(), len);
+        for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{4}, std::size_t{7}, std::size_t{8},
+                                std::size_t{9}, std::size_t{15}, std::size_t{17}, std::size_t{504}, std::size_t{999}}) {
+            std::vector<double> g0(len), g1(len, 7.0), gs(len);
+            for (const auto& v : variants) {
+                CAPTURE(v.name);
+                CAPTURE(len);
+                const double s0 = v.reference(zs, ys, ws, 0.5, g0.data(), len);
+                const double s1 = v.run(zs, ys, ws, 0.5, g1.data(), len);
                 REQUIRE(std::memcmp(&s0, &s1, sizeof s0) == 0);
                 for (std::size_t k = 0; k < len; ++k) REQUIRE(std::memcmp(&g0[k], &g1[k], sizeof g0[k]) == 0);
             }
+            // The classes: the block sums within 1e-14 relative (or the same infinity), each gradient
+            // (scale w) (sigmoid - y) within a few ulp of scale w (sigmoid and y are at most 1).
+            const double sf = mldp::loss::detail::bce_kernel_scalar(zs, ys, ws, 0.5, g0.data(), len);
+            const double ss = mldp::loss::detail::bce_kernel_scalar_separate(zs, ys, ws, 0.5, gs.data(), len);
+            if (std::isfinite(sf)) {
+                CHECK(std::fabs(sf - ss) <= 1e-14 * std::fabs(sf));
+            } else {
+                CHECK(sf == ss);
+            }
+            for (std::size_t k = 0; k < len; ++k) REQUIRE(std::fabs(g0[k] - gs[k]) <= 4.0 * DBL_EPSILON * 0.5 * ws[k]);
         }
     }
     // A target outside [0, 1] anywhere in a block (vector body or tail) makes the block sum NaN.
     for (std::size_t at : {std::size_t{0}, std::size_t{8}, std::size_t{13}}) {
         std::vector<double> yb(y.begin(), y.begin() + 14), g(14);
         yb[at] = 1.5;
-        for (const auto& kernel : kernels) CHECK(std::isnan(kernel(z.data(), yb.data(), w.data(), 1.0, g.data(), 14)));
+        for (const auto& v : variants) CHECK(std::isnan(v.run(z.data(), yb.data(), w.data(), 1.0, g.data(), 14)));
     }
 }
 
 // The per-element weights w_i c_j come a block of whole rows at a time (flat blocks past 512
 // columns), by a permute kernel for up to 8 columns with sample weights, once for the whole call
 // without them. Every shape and weighting must give each element exactly w_i c_j: the MSE gradient
-// (2 scale) w_i c_j r and the BCE gradient of the scalar kernel on that one element, bit for bit.
+// (2 scale) w_i c_j r and the BCE gradient of the scalar kernel (of the class in use) on that one
+// element, bit for bit.
 TEST_CASE("per-element weights on every block layout") {
     const auto u = oracle::lcg_draws(5, 200000);
     std::size_t at = 0;
@@ -322,7 +350,7 @@ TEST_CASE("per-element weights on every block layout") {
                         const double r = z.data()[k] - y.data()[k];
                         mse_mismatches += m.gradient.data()[k] != (2.0 * scale) * w * r;
                         double g = 0.0;
-                        mldp::loss::detail::bce_fused_scalar(z.data() + k, y.data() + k, &w, scale, &g, 1);
+                        mldp::loss::detail::best_bce_variant().reference(z.data() + k, y.data() + k, &w, scale, &g, 1);
                         bce_mismatches += b.gradient.data()[k] != g;
                     }
                 }

@@ -454,7 +454,7 @@ struct huber_op {
 struct bce_op {
     static constexpr bool fused = true;
     double operator()(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) const noexcept {
-        return best_bce_fused_kernel()(z, y, w, scale, g, len);
+        return best_bce_variant().run(z, y, w, scale, g, len);
     }
 };
 

@@ -3,7 +3,9 @@
 // Users compile mldp for their baseline (x86-64: SSE2). A few kernels are also compiled, from the same
 // body, for AVX2 and AVX-512F with GCC/clang target attributes, and the best one the CPU runs is picked
 // once. Every variant of a kernel computes the same result bit for bit (integer counts and positions,
-// or arithmetic with contraction off); the tests run every variant the CPU has.
+// or arithmetic with contraction off); the tests run every variant the CPU has. The BCE kernel picks
+// its own variants (loss/detail/bce_kernel.hpp): its AVX2 variant also needs FMA, and its SSE2
+// variant, for CPUs without FMA, rounds products separately.
 #pragma once
 
 #include <vector>

@@ -12,13 +12,18 @@
 // The block's losses are summed in 8 lanes (lane k mod 8, lanes combined pairwise), so the result does
 // not depend on the vector width. There is no branch on the data and no libm call.
 //
-// The element arithmetic is written once (MLDP_BCE_LANE) and expanded in three kernels: scalar
-// (any CPU), AVX2 and AVX-512F (picked at run time, core/detail/cpu_dispatch.hpp). Each helper of
-// the lane "ops" structs is exactly the scalar operation it stands for (min, max, select, table
-// lookup, scaling by a power of two), and contraction into FMA is off, so every kernel gives the
-// same bits (tests compare them on every CPU they run on). A target in [0, 1] is checked in the same
-// pass; the kernel returns NaN for a block holding one outside, and non-finite logits make the loss
-// itself NaN or Inf: the caller then finds and reports the offending element.
+// The element arithmetic is written once (MLDP_BCE_LANE) on multiply-adds a b + c and expanded for
+// two arithmetic classes:
+//   fused     a b + c rounded once: the scalar kernel (std::fma; every non-x86 target), AVX2 + FMA
+//             and AVX-512F (picked at run time), the class of every x86-64-v3 or later CPU;
+//   separate  the product rounded, then the sum: SSE2, for x86 CPUs without FMA (and a scalar
+//             reference), about 1.4x the operations.
+// Each helper of the lane "ops" structs is exactly the scalar operation it stands for (multiply-add,
+// min, max, select, table lookup, scaling by a power of two) and no compiler may contract anything
+// else, so every variant gives the bits of its class's scalar kernel (the tests compare them on every
+// CPU they run on); the two classes agree within a few ulp. A target in [0, 1] is checked in the
+// same pass; the kernel returns NaN for a block holding one outside, and non-finite logits make the
+// loss itself NaN or Inf: the caller then finds and reports the offending element.
 #pragma once
 
 #include <cfloat>
@@ -87,8 +92,9 @@ constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
 }  // namespace bce_table
 
 // The element arithmetic, written once for every lane type. L: the ops struct; V: its vector (or
-// double) type. Each macro assigns its outputs, which the caller declares. Every product is
-// L::mul, which no compiler may fuse with an addition (see MLDP_BCE_OPAQUE).
+// double) type. Each macro assigns its outputs, which the caller declares. Every multiply-add is
+// L::fma / fms / fnma (one rounding or two, by class); every other product is L::mul, which no
+// compiler may fuse with an addition (see MLDP_BCE_OPAQUE).
 // clang-format off
 // e_out = exp(-min(a, 746)) for a >= 0. kx holds n/16, n = round(16 a / ln2), in its low bits;
 // nn = -n/16 exactly. The polynomials are evaluated in even and odd halves (fewer products than
@@ -97,38 +103,39 @@ constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
     {                                                                                                           \
         namespace tb_ = ::mldp::loss::detail::bce_table;                                                        \
         const V a_ = L::least(a_in, L::splat(746.0));                                                           \
-        const V kx_ = L::mul(a_, L::splat(tb_::inv_ln2)) + L::splat(tb_::shifter16);                            \
+        const V kx_ = L::fma(a_, L::splat(tb_::inv_ln2), L::splat(tb_::shifter16));                             \
         const V nn_ = L::splat(tb_::shifter16) - kx_;                                                           \
-        const V r_ = (L::mul(nn_, L::splat(-tb_::ln2_hi)) - a_) + L::mul(nn_, L::splat(-tb_::ln2_lo));          \
+        const V r_ = L::fma(nn_, L::splat(-tb_::ln2_lo), L::fms(nn_, L::splat(-tb_::ln2_hi), a_));              \
         const V r2_ = L::mul(r_, r_);                                                                           \
-        const V ev_ = L::splat(0.5) + L::mul(r2_, L::splat(0x1.555555551946fp-5) + L::mul(r2_, L::splat(0x1.6c17bb5ebddb4p-10))); \
-        const V od_ = L::splat(0x1.55555554dd388p-3) + L::mul(r2_, L::splat(0x1.11120b03cd855p-7));             \
-        const V q_ = r_ + L::mul(r2_, ev_ + L::mul(r_, od_));                                                   \
+        const V ev_ = L::fma(r2_, L::fma(r2_, L::splat(0x1.6c17bb5ebddb4p-10), L::splat(0x1.555555551946fp-5)), L::splat(0.5)); \
+        const V od_ = L::fma(r2_, L::splat(0x1.11120b03cd855p-7), L::splat(0x1.55555554dd388p-3));             \
+        const V q_ = L::fma(r2_, L::fma(r_, od_, ev_), r_);                                                     \
         const V th_ = L::lookup_neg(tb_::exp_hi, kx_);                                                          \
-        e_out = L::scale_down(th_ + (L::mul(th_, q_) + L::lookup_neg(tb_::exp_lo, kx_)), kx_, nn_);             \
+        e_out = L::scale_down(th_ + L::fma(th_, q_, L::lookup_neg(tb_::exp_lo, kx_)), kx_, nn_);                \
     }
 // sp_out = log1p(e), inv_out = 1 / (1 + e) for e in [0, 1].
 #define MLDP_BCE_LOG1P(L, V, e_in, sp_out, inv_out)                                                             \
     {                                                                                                           \
         namespace tb_ = ::mldp::loss::detail::bce_table;                                                        \
-        const V jx_ = L::mul(e_in, L::splat(15.0)) + L::splat(tb_::shifter);                                    \
+        const V jx_ = L::fma(e_in, L::splat(15.0), L::splat(tb_::shifter));                                     \
         const V u_ = L::mul((e_in) - L::lookup(tb_::log_c, jx_), L::lookup(tb_::log_r, jx_));                   \
         inv_out = L::splat(1.0) / (L::splat(1.0) + (e_in));                                                     \
         const V u2_ = L::mul(u_, u_);                                                                           \
-        const V ev_ = L::splat(-0x1.0000000000000p-1)                                                           \
-                      + L::mul(u2_, L::splat(-0x1.0000000000a43p-2)                                             \
-                      + L::mul(u2_, L::splat(-0x1.5555553949a12p-3)                                             \
-                      + L::mul(u2_, L::splat(-0x1.0000bade0785fp-3) + L::mul(u2_, L::splat(-0x1.96ead3ea13889p-4))))); \
-        const V od_ = L::splat(0x1.5555555555514p-2)                                                            \
-                      + L::mul(u2_, L::splat(0x1.9999999b33ac5p-3)                                              \
-                      + L::mul(u2_, L::splat(0x1.2492335c80d6fp-3) + L::mul(u2_, L::splat(0x1.c7f8b25b1ea35p-4)))); \
-        const V pp_ = ev_ + L::mul(u_, od_);                                                                    \
-        sp_out = L::lookup(tb_::log_hi, jx_) + (u_ + (L::mul(u2_, pp_) + L::lookup(tb_::log_lo, jx_)));         \
+        const V ev_ = L::fma(u2_, L::fma(u2_, L::fma(u2_, L::fma(u2_, L::splat(-0x1.96ead3ea13889p-4),          \
+                                                                 L::splat(-0x1.0000bade0785fp-3)),              \
+                                                         L::splat(-0x1.5555553949a12p-3)),                      \
+                                                 L::splat(-0x1.0000000000a43p-2)),                              \
+                             L::splat(-0x1.0000000000000p-1));                                                  \
+        const V od_ = L::fma(u2_, L::fma(u2_, L::fma(u2_, L::splat(0x1.c7f8b25b1ea35p-4), L::splat(0x1.2492335c80d6fp-3)), \
+                                         L::splat(0x1.9999999b33ac5p-3)),                                       \
+                             L::splat(0x1.5555555555514p-2));                                                   \
+        const V pp_ = L::fma(u_, od_, ev_);                                                                     \
+        sp_out = L::lookup(tb_::log_hi, jx_) + (u_ + L::fma(u2_, pp_, L::lookup(tb_::log_lo, jx_)));            \
     }
 // l_out = w ((max(z, 0) - z y) + log1p(e)), g_out = (scale w) ((z >= 0 ? 1 : e) / (1 + e) - y).
 #define MLDP_BCE_FINISH(L, z, y, w, scale, e, sp, inv, l_out, g_out)                                            \
-    l_out = L::mul(w, (L::greatest(z, L::splat(0.0)) - L::mul(z, y)) + (sp));                                   \
-    g_out = L::mul(L::mul(scale, w), L::mul(L::ge0_select(z, L::splat(1.0), e), inv) - (y));
+    l_out = L::mul(w, L::fnma(z, y, L::greatest(z, L::splat(0.0))) + (sp));                                     \
+    g_out = L::mul(L::mul(scale, w), L::fms(L::ge0_select(z, L::splat(1.0), e), inv, y));
 #define MLDP_BCE_LANE(L, V, z, y, w, scale, l_out, g_out)                                                       \
     {                                                                                                           \
         V e_, sp_, inv_;                                                                                        \
@@ -151,7 +158,8 @@ constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
 #define MLDP_BCE_OPAQUE(x, constraint) (void)(x)
 #endif
 
-// The scalar ops: each the plain operation the vector ops reproduce.
+// The scalar ops, fused class: each the plain operation the vector ops reproduce; fma, fms and fnma
+// round once (std::fma: the FMA instruction, or libm's exact software fallback).
 struct bce_scalar_ops {
     static double splat(double c) noexcept { return c; }
     static double mul(double a, double b) noexcept {
@@ -159,6 +167,9 @@ struct bce_scalar_ops {
         MLDP_BCE_OPAQUE(p, "x");
         return p;
     }
+    static double fma(double a, double b, double c) noexcept { return std::fma(a, b, c); }     // a b + c
+    static double fms(double a, double b, double c) noexcept { return std::fma(a, b, -c); }    // a b - c
+    static double fnma(double a, double b, double c) noexcept { return std::fma(-a, b, c); }   // c - a b
     static double abs(double x) noexcept { return std::fabs(x); }
     static double least(double x, double c) noexcept { return x < c ? x : c; }
     static double greatest(double x, double c) noexcept { return x > c ? x : c; }
@@ -172,39 +183,49 @@ struct bce_scalar_ops {
     }
 };
 
+// The scalar ops, separate class: the product rounded, then the sum (the SSE2 kernel's arithmetic).
+struct bce_scalar_separate_ops : bce_scalar_ops {
+    static double fma(double a, double b, double c) noexcept { return mul(a, b) + c; }
+    static double fms(double a, double b, double c) noexcept { return mul(a, b) - c; }
+    static double fnma(double a, double b, double c) noexcept { return c - mul(a, b); }
+};
+
 inline bool bce_target_ok(double y) noexcept { return y >= 0.0 && y <= 1.0; }
 
 // Sums the 8 lanes in the one fixed order every kernel uses.
 inline double bce_lane_sum(const double* a) noexcept { return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])); }
 
-// Elements [from, len) on the scalar ops, into the lane sums (lane = k mod 8).
-inline bool bce_scalar_tail(const double* z, const double* y, const double* w, double scale, double* g, std::size_t from,
-                            std::size_t len, double* lanes) noexcept {
+/// A kernel: writes g[0, len) and returns the block's loss sum sum_k l_k (or NaN when a target is
+/// outside [0, 1]). z, y, w, g hold len elements.
+using bce_kernel_fn = double (*)(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len);
+
+template <class L>
+double bce_kernel_scalar_on(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) noexcept {
     MLDP_LOSS_NO_CONTRACT
+    double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     bool ok = true;
-    for (std::size_t k = from; k < len; ++k) {
+    for (std::size_t k = 0; k < len; ++k) {
         double l, gk;
-        MLDP_BCE_LANE(bce_scalar_ops, double, z[k], y[k], w[k], scale, l, gk)
+        MLDP_BCE_LANE(L, double, z[k], y[k], w[k], scale, l, gk)
         g[k] = gk;
         lanes[k & 7u] += l;
         ok &= bce_target_ok(y[k]);
     }
-    return ok;
+    return ok ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
 }
 
-/// The fused kernel: writes g[0, len) and returns the block's loss sum sum_k l_k (or NaN when a
-/// target is outside [0, 1]). z, y, w, g hold len elements.
-using bce_fused_kernel = double (*)(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len);
-
-inline double bce_fused_scalar(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) noexcept {
-    double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    const bool ok = bce_scalar_tail(z, y, w, scale, g, 0, len, lanes);
-    return ok ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
+/// The portable kernel (fused class) and the reference of the separate class.
+inline double bce_kernel_scalar(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) noexcept {
+    return bce_kernel_scalar_on<bce_scalar_ops>(z, y, w, scale, g, len);
+}
+inline double bce_kernel_scalar_separate(const double* z, const double* y, const double* w, double scale, double* g,
+                                         std::size_t len) noexcept {
+    return bce_kernel_scalar_on<bce_scalar_separate_ops>(z, y, w, scale, g, len);
 }
 
 #if MLDP_X86_DISPATCH
 #if defined(__x86_64__)
-// SSE2, x86-64's baseline: two lanes; the table lookups are two loads.
+// SSE2, x86-64's baseline and the separate class: two lanes; the table lookups are two loads.
 #define MLDP_BCE_OPS_SSE2 __attribute__((target("sse2"), always_inline)) static inline
 struct bce_sse2_ops {
     MLDP_BCE_OPS_SSE2 __m128d splat(double c) noexcept { return _mm_set1_pd(c); }
@@ -213,6 +234,9 @@ struct bce_sse2_ops {
         MLDP_BCE_OPAQUE(p, "x");
         return p;
     }
+    MLDP_BCE_OPS_SSE2 __m128d fma(__m128d a, __m128d b, __m128d c) noexcept { return _mm_add_pd(mul(a, b), c); }
+    MLDP_BCE_OPS_SSE2 __m128d fms(__m128d a, __m128d b, __m128d c) noexcept { return _mm_sub_pd(mul(a, b), c); }
+    MLDP_BCE_OPS_SSE2 __m128d fnma(__m128d a, __m128d b, __m128d c) noexcept { return _mm_sub_pd(c, mul(a, b)); }
     MLDP_BCE_OPS_SSE2 __m128d abs(__m128d x) noexcept { return _mm_andnot_pd(_mm_set1_pd(-0.0), x); }
     MLDP_BCE_OPS_SSE2 __m128d least(__m128d x, __m128d c) noexcept { return _mm_min_pd(x, c); }  // x < c ? x : c
     MLDP_BCE_OPS_SSE2 __m128d greatest(__m128d x, __m128d c) noexcept { return _mm_max_pd(x, c); }  // x > c ? x : c
@@ -241,36 +265,52 @@ struct bce_sse2_ops {
 };
 #undef MLDP_BCE_OPS_SSE2
 
-__attribute__((target("sse2"))) inline double bce_fused_sse2(const double* z, const double* y, const double* w, double scale, double* g,
-                                                            std::size_t len) noexcept {
+// Eight elements z, y, w -> g, l added to acc (lane k mod 8 in acc[k / 2]).
+__attribute__((target("sse2"), always_inline)) inline __m128d bce_sse2_eight(const double* z, const double* y, const double* w, __m128d sv,
+                                                                           double* g, __m128d* acc) noexcept {
     MLDP_LOSS_NO_CONTRACT
     using L = bce_sse2_ops;
+    const __m128d zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0);
+    __m128d okv = _mm_castsi128_pd(_mm_set1_epi64x(-1));
+    for (std::size_t h = 0; h < 4; ++h) {
+        const __m128d zk = _mm_loadu_pd(z + 2 * h), yk = _mm_loadu_pd(y + 2 * h), wk = _mm_loadu_pd(w + 2 * h);
+        __m128d l, gk;
+        MLDP_BCE_LANE(L, __m128d, zk, yk, wk, sv, l, gk)
+        _mm_storeu_pd(g + 2 * h, gk);
+        acc[h] = _mm_add_pd(acc[h], l);
+        okv = _mm_and_pd(okv, _mm_and_pd(_mm_cmpge_pd(yk, zero), _mm_cmple_pd(yk, one)));
+    }
+    return okv;
+}
+
+__attribute__((target("sse2"))) inline double bce_kernel_sse2(const double* z, const double* y, const double* w, double scale, double* g,
+                                                             std::size_t len) noexcept {
     __m128d acc[4] = {_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd()};
     __m128d okv = _mm_castsi128_pd(_mm_set1_epi64x(-1));
-    const __m128d sv = _mm_set1_pd(scale), zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0);
+    const __m128d sv = _mm_set1_pd(scale);
     std::size_t k = 0;
-    for (; k + 8 <= len; k += 8) {
-        for (std::size_t h = 0; h < 4; ++h) {
-            const __m128d zk = _mm_loadu_pd(z + k + 2 * h), yk = _mm_loadu_pd(y + k + 2 * h), wk = _mm_loadu_pd(w + k + 2 * h);
-            __m128d l, gk;
-            MLDP_BCE_LANE(L, __m128d, zk, yk, wk, sv, l, gk)
-            _mm_storeu_pd(g + k + 2 * h, gk);
-            acc[h] = _mm_add_pd(acc[h], l);
-            okv = _mm_and_pd(okv, _mm_and_pd(_mm_cmpge_pd(yk, zero), _mm_cmple_pd(yk, one)));
+    for (; k + 8 <= len; k += 8) okv = _mm_and_pd(okv, bce_sse2_eight(z + k, y + k, w + k, sv, g + k, acc));
+    if (k < len) {
+        // The tail, padded with z = y = w = 0: each pad adds +0 to its lane (never -0, lanes start at +0).
+        double zt[8] = {}, yt[8] = {}, wt[8] = {}, gt[8];
+        for (std::size_t i = k; i < len; ++i) {
+            zt[i - k] = z[i];
+            yt[i - k] = y[i];
+            wt[i - k] = w[i];
         }
+        okv = _mm_and_pd(okv, bce_sse2_eight(zt, yt, wt, sv, gt, acc));
+        for (std::size_t i = k; i < len; ++i) g[i] = gt[i - k];
     }
     alignas(16) double lanes[8];
     for (std::size_t h = 0; h < 4; ++h) _mm_store_pd(lanes + 2 * h, acc[h]);
-    bool ok = _mm_movemask_pd(okv) == 0x3;
-    ok &= bce_scalar_tail(z, y, w, scale, g, k, len, lanes);
-    return ok ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
+    return _mm_movemask_pd(okv) == 0x3 ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
 }
 #define MLDP_BCE_HAS_SSE2 1
 #else
 #define MLDP_BCE_HAS_SSE2 0
 #endif
 
-#define MLDP_BCE_OPS_AVX2 __attribute__((target("avx2"), always_inline)) static inline
+#define MLDP_BCE_OPS_AVX2 __attribute__((target("avx2,fma"), always_inline)) static inline
 struct bce_avx2_ops {
     MLDP_BCE_OPS_AVX2 __m256d splat(double c) noexcept { return _mm256_set1_pd(c); }
     MLDP_BCE_OPS_AVX2 __m256d mul(__m256d a, __m256d b) noexcept {
@@ -278,6 +318,9 @@ struct bce_avx2_ops {
         MLDP_BCE_OPAQUE(p, "x");
         return p;
     }
+    MLDP_BCE_OPS_AVX2 __m256d fma(__m256d a, __m256d b, __m256d c) noexcept { return _mm256_fmadd_pd(a, b, c); }
+    MLDP_BCE_OPS_AVX2 __m256d fms(__m256d a, __m256d b, __m256d c) noexcept { return _mm256_fmsub_pd(a, b, c); }
+    MLDP_BCE_OPS_AVX2 __m256d fnma(__m256d a, __m256d b, __m256d c) noexcept { return _mm256_fnmadd_pd(a, b, c); }
     MLDP_BCE_OPS_AVX2 __m256d abs(__m256d x) noexcept { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
     MLDP_BCE_OPS_AVX2 __m256d least(__m256d x, __m256d c) noexcept { return _mm256_min_pd(x, c); }  // x < c ? x : c
     MLDP_BCE_OPS_AVX2 __m256d greatest(__m256d x, __m256d c) noexcept { return _mm256_max_pd(x, c); }  // x > c ? x : c
@@ -303,8 +346,14 @@ struct bce_avx2_ops {
 };
 #undef MLDP_BCE_OPS_AVX2
 
-__attribute__((target("avx2"))) inline double bce_fused_avx2(const double* z, const double* y, const double* w, double scale, double* g,
-                                                            std::size_t len) noexcept {
+// p[k, k + 4), or the elements of p[k, len) under the mask `part` (zeros after them) when fewer remain.
+__attribute__((target("avx2,fma"), always_inline)) inline __m256d bce_avx2_load(const double* p, std::size_t k, std::size_t len,
+                                                                              __m256i part) noexcept {
+    return len - k >= 4 ? _mm256_loadu_pd(p + k) : _mm256_maskload_pd(p + k, part);
+}
+
+__attribute__((target("avx2,fma"))) inline double bce_kernel_avx2(const double* z, const double* y, const double* w, double scale,
+                                                                 double* g, std::size_t len) noexcept {
     MLDP_LOSS_NO_CONTRACT
     using L = bce_avx2_ops;
     __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
@@ -312,42 +361,44 @@ __attribute__((target("avx2"))) inline double bce_fused_avx2(const double* z, co
     const __m256d sv = _mm256_set1_pd(scale), zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
     // Four elements at a time, software-pipelined as in the AVX-512 kernel (the exp of the next
     // four alongside the rest of these); the lanes alternate between the two accumulators, so that
-    // lane k mod 8 sums element k. Whole groups of 8 only: the scalar ops do the tail.
-    const std::size_t body = len - len % 8;
-    std::size_t k = 0;
-    if (body > 0) {
-        __m256d zk = _mm256_loadu_pd(z), ek;
-        MLDP_BCE_EXP_NEG(L, __m256d, L::abs(zk), ek)
-        for (; k < body; k += 4) {
-            _mm_prefetch(reinterpret_cast<const char*>(z + k + 512), _MM_HINT_T0);
-            _mm_prefetch(reinterpret_cast<const char*>(y + k + 512), _MM_HINT_T0);
-            _mm_prefetch(reinterpret_cast<const char*>(g + k + 512), _MM_HINT_T0);
-            __m256d zn = zero, en = zero;
-            if (k + 4 < body) {
-                zn = _mm256_loadu_pd(z + k + 4);
-                MLDP_BCE_EXP_NEG(L, __m256d, L::abs(zn), en)
-            }
-            const __m256d yk = _mm256_loadu_pd(y + k), wk = _mm256_loadu_pd(w + k);
-            __m256d sp, inv, l, gk;
-            MLDP_BCE_LOG1P(L, __m256d, ek, sp, inv)
-            MLDP_BCE_FINISH(L, zk, yk, wk, sv, ek, sp, inv, l, gk)
-            _mm256_storeu_pd(g + k, gk);
-            if (k % 8 == 0) {
-                acc0 = _mm256_add_pd(acc0, l);
-            } else {
-                acc1 = _mm256_add_pd(acc1, l);
-            }
-            okv = _mm256_and_pd(okv, _mm256_and_pd(_mm256_cmp_pd(yk, zero, _CMP_GE_OQ), _mm256_cmp_pd(yk, one, _CMP_LE_OQ)));
-            zk = zn;
-            ek = en;
+    // lane k mod 8 sums element k. The last group is masked: absent lanes read z = y = w = 0, add +0
+    // to their lane and store nothing.
+    const std::size_t rem = len % 4;
+    const __m256i part = _mm256_set_epi64x(0, rem > 2 ? -1 : 0, rem > 1 ? -1 : 0, rem > 0 ? -1 : 0);
+    if (len == 0) return 0.0;
+    __m256d zk = bce_avx2_load(z, 0, len, part), ek;
+    MLDP_BCE_EXP_NEG(L, __m256d, L::abs(zk), ek)
+    for (std::size_t k = 0; k < len; k += 4) {
+        _mm_prefetch(reinterpret_cast<const char*>(z + k + 512), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(y + k + 512), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(g + k + 512), _MM_HINT_T0);
+        __m256d zn = zero, en = zero;
+        if (k + 4 < len) {
+            zn = bce_avx2_load(z, k + 4, len, part);
+            MLDP_BCE_EXP_NEG(L, __m256d, L::abs(zn), en)
         }
+        const __m256d yk = bce_avx2_load(y, k, len, part), wk = bce_avx2_load(w, k, len, part);
+        __m256d sp, inv, l, gk;
+        MLDP_BCE_LOG1P(L, __m256d, ek, sp, inv)
+        MLDP_BCE_FINISH(L, zk, yk, wk, sv, ek, sp, inv, l, gk)
+        if (len - k >= 4) {
+            _mm256_storeu_pd(g + k, gk);
+        } else {
+            _mm256_maskstore_pd(g + k, part, gk);
+        }
+        if (k % 8 == 0) {
+            acc0 = _mm256_add_pd(acc0, l);
+        } else {
+            acc1 = _mm256_add_pd(acc1, l);
+        }
+        okv = _mm256_and_pd(okv, _mm256_and_pd(_mm256_cmp_pd(yk, zero, _CMP_GE_OQ), _mm256_cmp_pd(yk, one, _CMP_LE_OQ)));
+        zk = zn;
+        ek = en;
     }
     alignas(32) double lanes[8];
     _mm256_store_pd(lanes, acc0);
     _mm256_store_pd(lanes + 4, acc1);
-    bool ok = _mm256_movemask_pd(okv) == 0xF;
-    ok &= bce_scalar_tail(z, y, w, scale, g, k, len, lanes);
-    return ok ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
+    return _mm256_movemask_pd(okv) == 0xF ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
 }
 
 // The maskz forms with a full mask: GCC 12 warns on the undefined pass-through of the unmasked ones.
@@ -359,6 +410,9 @@ struct bce_avx512_ops {
         MLDP_BCE_OPAQUE(p, "v");
         return p;
     }
+    MLDP_BCE_OPS_AVX512 __m512d fma(__m512d a, __m512d b, __m512d c) noexcept { return _mm512_fmadd_pd(a, b, c); }
+    MLDP_BCE_OPS_AVX512 __m512d fms(__m512d a, __m512d b, __m512d c) noexcept { return _mm512_fmsub_pd(a, b, c); }
+    MLDP_BCE_OPS_AVX512 __m512d fnma(__m512d a, __m512d b, __m512d c) noexcept { return _mm512_fnmadd_pd(a, b, c); }
     MLDP_BCE_OPS_AVX512 __m512d abs(__m512d x) noexcept {
         return _mm512_castsi512_pd(_mm512_maskz_andnot_epi64(0xFF, _mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(x)));
     }
@@ -382,7 +436,7 @@ struct bce_avx512_ops {
 };
 #undef MLDP_BCE_OPS_AVX512
 
-__attribute__((target("avx512f"))) inline double bce_fused_avx512(const double* z, const double* y, const double* w, double scale,
+__attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double* z, const double* y, const double* w, double scale,
                                                                  double* g, std::size_t len) noexcept {
     MLDP_LOSS_NO_CONTRACT
     using L = bce_avx512_ops;
@@ -428,49 +482,62 @@ __attribute__((target("avx512f"))) inline double bce_fused_avx512(const double* 
 }
 #endif
 
-// The x86 baseline: SSE2 where the CPU has it (always on x86-64), else the scalar ops.
-inline bce_fused_kernel bce_fused_baseline() noexcept {
-#if MLDP_X86_DISPATCH && MLDP_BCE_HAS_SSE2
-    return __builtin_cpu_supports("sse2") ? bce_fused_sse2 : bce_fused_scalar;
-#else
-    return bce_fused_scalar;
-#endif
-}
+/// An instruction-set variant of the kernel, with the scalar kernel it reproduces bit for bit: the
+/// fused class (products added with one rounding: the scalar kernel, AVX2 + FMA, AVX-512F) or the
+/// separate class (SSE2, for x86 CPUs without FMA).
+struct bce_variant {
+    const char* name;
+    bce_kernel_fn run;
+    bce_kernel_fn reference;
+};
 
-/// The fused BCE kernels this CPU can run: the scalar ops first, then SSE2, AVX2 and AVX-512F where
-/// the CPU has them (the tests compare them bit for bit).
-inline std::vector<bce_fused_kernel> bce_fused_kernels() {
-    std::vector<bce_fused_kernel> out{bce_fused_scalar};
+/// The variants this CPU runs, in order of preference (the last is the one used on x86).
+inline std::vector<bce_variant> bce_variants() {
+    const bce_variant scalar{"scalar", bce_kernel_scalar, bce_kernel_scalar};
+    const bce_variant separate{"scalar-separate", bce_kernel_scalar_separate, bce_kernel_scalar_separate};
+    std::vector<bce_variant> out{scalar, separate};
 #if MLDP_X86_DISPATCH
-    for (const auto k : mldp::detail::cpu_variants<bce_fused_kernel>(bce_fused_baseline(), bce_fused_avx2, bce_fused_avx512)) {
-        if (k != bce_fused_scalar) out.push_back(k);
-    }
+#if MLDP_BCE_HAS_SSE2
+    if (__builtin_cpu_supports("sse2")) out.push_back({"sse2", bce_kernel_sse2, bce_kernel_scalar_separate});
+#endif
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) out.push_back({"avx2", bce_kernel_avx2, bce_kernel_scalar});
+    if (__builtin_cpu_supports("avx512f")) out.push_back({"avx512f", bce_kernel_avx512, bce_kernel_scalar});
 #endif
     return out;
 }
 
-inline bce_fused_kernel best_bce_fused_kernel() noexcept {
+/// The variant the loss uses: on x86 AVX-512F, else AVX2 + FMA, else SSE2 (x86-64's baseline), else
+/// the separate scalar kernel; the scalar kernel elsewhere (every other 64-bit target has FMA).
+inline bce_variant best_bce_variant() noexcept {
+    static const bce_variant best = []() noexcept {
 #if MLDP_X86_DISPATCH
-    static const bce_fused_kernel best =
-        mldp::detail::cpu_best<bce_fused_kernel>(bce_fused_baseline(), bce_fused_avx2, bce_fused_avx512);
-    return best;
-#else
-    return bce_fused_scalar;
+        if (__builtin_cpu_supports("avx512f")) return bce_variant{"avx512f", bce_kernel_avx512, bce_kernel_scalar};
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return bce_variant{"avx2", bce_kernel_avx2, bce_kernel_scalar};
+#if MLDP_BCE_HAS_SSE2
+        if (__builtin_cpu_supports("sse2")) return bce_variant{"sse2", bce_kernel_sse2, bce_kernel_scalar_separate};
 #endif
+        return bce_variant{"scalar-separate", bce_kernel_scalar_separate, bce_kernel_scalar_separate};
+#else
+        return bce_variant{"scalar", bce_kernel_scalar, bce_kernel_scalar};
+#endif
+    }();
+    return best;
 }
 
 /// exp(-min(a, 746)) for a >= 0, and log1p(e) with inv = 1 / (1 + e) for e in [0, 1]: the kernels'
-/// arithmetic, one element at a time (for the accuracy tests).
-inline double bce_exp_neg(double a) noexcept {
+/// arithmetic, one element at a time, in either class (for the accuracy tests).
+template <class L = bce_scalar_ops>
+double bce_exp_neg(double a) noexcept {
     MLDP_LOSS_NO_CONTRACT
     double e;
-    MLDP_BCE_EXP_NEG(bce_scalar_ops, double, a, e)
+    MLDP_BCE_EXP_NEG(L, double, a, e)
     return e;
 }
-inline double bce_log1p(double e, double& inv) noexcept {
+template <class L = bce_scalar_ops>
+double bce_log1p(double e, double& inv) noexcept {
     MLDP_LOSS_NO_CONTRACT
     double sp;
-    MLDP_BCE_LOG1P(bce_scalar_ops, double, e, sp, inv)
+    MLDP_BCE_LOG1P(L, double, e, sp, inv)
     return sp;
 }
 
