@@ -215,7 +215,7 @@ int main() {
         using kernel_fn = mldp::loss::detail::bce_kernel_fn;
         for (const auto& [name, kernel] : {std::pair<const char*, kernel_fn>{"fma", mldp::loss::detail::bce_kernel_scalar},
                                            std::pair<const char*, kernel_fn>{"separate", mldp::loss::detail::bce_kernel_scalar_separate}}) {
-            const double sum = kernel(z.data(), y.data(), we.data(), 1.0 / 3.0, gk.data(), 3 * n);
+            const double sum = kernel(z.data(), y.data(), we.data(), gk.data(), 3 * n);
             std::uint64_t hk = 0;
             for (const double v : gk) hk = mldp::hash_value(v, hk);
             line(("bce kernel " + std::string(name) + "(seeded 3003).sum").c_str(), sum);

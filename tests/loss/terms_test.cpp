@@ -286,36 +286,36 @@ TEST_CASE("BCE kernel variants agree bit for bit") {
             for (const auto& v : variants) {
                 CAPTURE(v.name);
                 CAPTURE(len);
-                const double s0 = v.reference(zs, ys, ws, 0.5, g0.data(), len);
-                const double s1 = v.run(zs, ys, ws, 0.5, g1.data(), len);
+                const double s0 = v.reference(zs, ys, ws, g0.data(), len);
+                const double s1 = v.run(zs, ys, ws, g1.data(), len);
                 REQUIRE(std::memcmp(&s0, &s1, sizeof s0) == 0);
                 for (std::size_t k = 0; k < len; ++k) REQUIRE(std::memcmp(&g0[k], &g1[k], sizeof g0[k]) == 0);
             }
             // The classes: the block sums within 1e-14 relative (or the same infinity), each gradient
-            // (scale w) (sigmoid - y) within a few ulp of scale w (sigmoid and y are at most 1).
-            const double sf = mldp::loss::detail::bce_kernel_scalar(zs, ys, ws, 0.5, g0.data(), len);
-            const double ss = mldp::loss::detail::bce_kernel_scalar_separate(zs, ys, ws, 0.5, gs.data(), len);
+            // w (sigmoid - y) within a few ulp of w (sigmoid and y are at most 1).
+            const double sf = mldp::loss::detail::bce_kernel_scalar(zs, ys, ws, g0.data(), len);
+            const double ss = mldp::loss::detail::bce_kernel_scalar_separate(zs, ys, ws, gs.data(), len);
             if (std::isfinite(sf)) {
                 CHECK(std::fabs(sf - ss) <= 1e-14 * std::fabs(sf));
             } else {
                 CHECK(sf == ss);
             }
-            for (std::size_t k = 0; k < len; ++k) REQUIRE(std::fabs(g0[k] - gs[k]) <= 4.0 * DBL_EPSILON * 0.5 * ws[k]);
+            for (std::size_t k = 0; k < len; ++k) REQUIRE(std::fabs(g0[k] - gs[k]) <= 4.0 * DBL_EPSILON * ws[k]);
         }
     }
     // A target outside [0, 1] anywhere in a block (vector body or tail) makes the block sum NaN.
     for (std::size_t at : {std::size_t{0}, std::size_t{8}, std::size_t{13}}) {
         std::vector<double> yb(y.begin(), y.begin() + 14), g(14);
         yb[at] = 1.5;
-        for (const auto& v : variants) CHECK(std::isnan(v.run(z.data(), yb.data(), w.data(), 1.0, g.data(), 14)));
+        for (const auto& v : variants) CHECK(std::isnan(v.run(z.data(), yb.data(), w.data(), g.data(), 14)));
     }
 }
 
 // The per-element weights w_i c_j come a block of whole rows at a time (flat blocks past 512
 // columns), by a permute kernel for up to 8 columns with sample weights, once for the whole call
 // without them. Every shape and weighting must give each element exactly w_i c_j: the MSE gradient
-// (2 scale) w_i c_j r and the BCE gradient of the scalar kernel (of the class in use) on that one
-// element, bit for bit.
+// (2 scale) w_i c_j r, and for BCE, which takes the scale in its weights as w_i (c_j scale), the
+// gradient of the scalar kernel (of the class in use) on that one element, bit for bit.
 TEST_CASE("per-element weights on every block layout") {
     const auto u = oracle::lcg_draws(5, 200000);
     std::size_t at = 0;
@@ -349,8 +349,9 @@ TEST_CASE("per-element weights on every block layout") {
                         const double w = (has_sample ? sw[i] : 1.0) * (has_column ? cw[j] : 1.0);
                         const double r = z.data()[k] - y.data()[k];
                         mse_mismatches += m.gradient.data()[k] != (2.0 * scale) * w * r;
+                        const double cs = (has_column ? cw[j] : 1.0) * scale, ws = has_sample ? sw[i] * cs : cs;
                         double g = 0.0;
-                        mldp::loss::detail::best_bce_variant().reference(z.data() + k, y.data() + k, &w, scale, &g, 1);
+                        mldp::loss::detail::best_bce_variant().reference(z.data() + k, y.data() + k, &ws, &g, 1);
                         bce_mismatches += b.gradient.data()[k] != g;
                     }
                 }

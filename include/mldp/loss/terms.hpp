@@ -241,13 +241,15 @@ inline bool unit_target(double y) { return y >= 0.0 && y <= 1.0; }
 
 constexpr std::size_t block = 512;
 
-// Per-element weights w_i c_j for the block of flat indices [k0, k0 + len) (any alignment).
-inline void block_weights(double* out, std::size_t k0, std::size_t len, std::size_t cols, const loss_weights& w) noexcept {
+// Per-element weights w_i (c_j f) for the block of flat indices [k0, k0 + len) (any alignment); f is
+// 1, or the reduction's scale for an op that takes its weights scaled.
+inline void block_weights(double* out, std::size_t k0, std::size_t len, std::size_t cols, const loss_weights& w, double f) noexcept {
     std::size_t i = k0 / cols, j = k0 % cols;
     const double* sw = w.sample.empty() ? nullptr : w.sample.data();
     const double* cw = w.column.empty() ? nullptr : w.column.data();
     for (std::size_t k = 0; k < len; ++k) {
-        out[k] = (sw ? sw[i] : 1.0) * (cw ? cw[j] : 1.0);
+        const double c = (cw ? cw[j] : 1.0) * f;
+        out[k] = sw ? sw[i] * c : c;
         if (++j == cols) {
             j = 0;
             ++i;
@@ -289,12 +291,14 @@ inline expand_kernel best_expand_kernel() noexcept {
 #endif
 }
 
-// The per-element weights of an n x cols input, served a block of whole rows at a time (a multiple
-// of 8 rows when a row has at most 64 columns); inputs with more than `block` columns use flat
-// blocks. Without sample weights the block is the same every time and is filled once.
+// The per-element weights w_i (c_j f) of an n x cols input (f: 1, or the reduction's scale folded
+// in), served a block of whole rows at a time (a multiple of 8 rows when a row has at most 64
+// columns); inputs with more than `block` columns use flat blocks. Without sample weights the block
+// is the same every time and is filled once.
 class row_weights {
 public:
-    row_weights(const loss_weights& w, std::size_t rows, std::size_t cols, double* buf) : w_(w), cols_(cols), buf_(buf) {
+    row_weights(const loss_weights& w, std::size_t rows, std::size_t cols, double* buf, double f)
+        : w_(w), cols_(cols), buf_(buf), f_(f) {
         if (cols == 0 || cols > block) {
             flat_ = true;
             block_len_ = block;
@@ -303,7 +307,7 @@ public:
         block_rows_ = 8 * cols <= block ? 8 * (block / (8 * cols)) : block / cols;
         if (block_rows_ > rows && rows > 0) block_rows_ = rows;
         block_len_ = block_rows_ * cols;
-        for (std::size_t j = 0; j < cols; ++j) colw_[j] = w.column.empty() ? 1.0 : w.column[j];
+        for (std::size_t j = 0; j < cols; ++j) colw_[j] = (w.column.empty() ? 1.0 : w.column[j]) * f;
         if (w.sample.empty()) {
             for (std::size_t k = 0; k < block_len_; ++k) buf_[k] = colw_[k % cols];
         } else if (cols <= 8) {
@@ -318,12 +322,12 @@ public:
     // The weights of flat elements [k0, k0 + len), k0 a multiple of block_len().
     const double* at(std::size_t k0, std::size_t len) const noexcept {
         if (flat_) {
-            block_weights(buf_, k0, len, cols_, w_);
+            block_weights(buf_, k0, len, cols_, w_, f_);
             return buf_;
         }
         if (w_.sample.empty()) return buf_;
         const double* sw = w_.sample.data() + k0 / cols_;
-        if (cols_ == 1 && w_.column.empty()) return sw;
+        if (cols_ == 1 && w_.column.empty() && f_ == 1.0) return sw;
         const std::size_t rows = len / cols_;
         if (expand_ != nullptr) {
             expand_(buf_, sw, rows, colw_, cols_, idx_, pat_);
@@ -337,6 +341,7 @@ private:
     const loss_weights& w_;
     std::size_t cols_, block_rows_ = 0, block_len_ = 0;
     double* buf_;
+    double f_;
     bool flat_ = false;
     expand_kernel expand_ = nullptr;
     double colw_[block];   // the first cols_ entries
@@ -365,13 +370,15 @@ struct is_fused<Op, std::void_t<decltype(Op::fused)>> : std::bool_constant<Op::f
 
 // The elementwise driver, over blocks of whole rows. A plain op(p, t, w, scale, l, g, len) fills
 // per-element losses and derivatives and returns a "bad" accumulator that is 0 when every element
-// was valid (NaN or non-zero otherwise); a fused op returns the block's loss sum itself, non-finite
-// when an element was invalid.
+// was valid (NaN or non-zero otherwise); a fused op(p, t, w, g, len) takes its weights with the
+// scale folded in (w_i (c_j scale)) and returns the block's loss sum itself, non-finite when an
+// element was invalid.
 template <class Op>
 double elementwise(const Op& op, const dense_input& p, const dense_input& t, const loss_weights& w, double scale, double* grad,
                    double& bad) {
+    constexpr bool fused = is_fused<Op>::value;
     alignas(64) double lbuf[block], wbuf[block], gbuf[block];
-    const row_weights weights(w, p.rows, p.cols, wbuf);
+    const row_weights weights(w, p.rows, p.cols, wbuf, fused ? scale : 1.0);
     const std::size_t step = weights.block_len();
     double total = 0.0, comp = 0.0;
     bad = 0.0;
@@ -381,8 +388,8 @@ double elementwise(const Op& op, const dense_input& p, const dense_input& t, con
         const double* wk = weights.at(k0, len);
         double* g = grad ? grad + k0 : gbuf;
         double s;
-        if constexpr (is_fused<Op>::value) {
-            s = op(p.data + k0, t.data + k0, wk, scale, g, len);
+        if constexpr (fused) {
+            s = op(p.data + k0, t.data + k0, wk, g, len);
         } else {
             bad += op(p.data + k0, t.data + k0, wk, scale, lbuf, g, len);
             s = block_sum(lbuf, len);
@@ -392,7 +399,7 @@ double elementwise(const Op& op, const dense_input& p, const dense_input& t, con
         comp += std::fabs(total) >= std::fabs(s) ? (total - tsum) + s : (s - tsum) + total;
         total = tsum;
     }
-    return (total + comp) * scale;
+    return fused ? total + comp : (total + comp) * scale;
 }
 
 MLDP_LOSS_KERNELS_BEGIN
@@ -453,8 +460,8 @@ struct huber_op {
 // sum (detail/bce_kernel.hpp): it returns the block's loss sum, NaN for a target outside [0, 1].
 struct bce_op {
     static constexpr bool fused = true;
-    double operator()(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) const noexcept {
-        return best_bce_variant().run(z, y, w, scale, g, len);
+    double operator()(const double* z, const double* y, const double* w, double* g, std::size_t len) const noexcept {
+        return best_bce_variant().run(z, y, w, g, len);
     }
 };
 

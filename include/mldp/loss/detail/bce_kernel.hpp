@@ -7,7 +7,8 @@
 //   log1p(e)                         log1p(c_j) (hi + lo) + log1p(u), u = (e - c_j) / (1 + c_j), c_j ~ j/15
 //                                    the table point nearest e (e - c_j is exact), |u| <= 1/30, by a
 //                                    degree-10 polynomial (Chebyshev fit, error below 2e-17)
-//   l = w ((max(z, 0) - z y) + log1p(e)),   g = (scale w) ((z >= 0 ? 1 : e) / (1 + e) - y)
+//   l = w ((max(z, 0) - z y) + log1p(e)),   g = w ((z >= 0 ? 1 : e) / (1 + e) - y)
+//                                    (w: the element's weight, the reduction's scale folded in)
 // exp and log1p are within 1 ulp of libm (tests/loss/terms_test.cpp); 1 / (1 + e) is one division.
 // The block's losses are summed in 8 lanes (lane k mod 8, lanes combined pairwise), so the result does
 // not depend on the vector width. There is no branch on the data and no libm call.
@@ -132,16 +133,16 @@ constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
         const V pp_ = L::fma(u_, od_, ev_);                                                                     \
         sp_out = L::lookup(tb_::log_hi, jx_) + (u_ + L::fma(u2_, pp_, L::lookup(tb_::log_lo, jx_)));            \
     }
-// l_out = w ((max(z, 0) - z y) + log1p(e)), g_out = (scale w) ((z >= 0 ? 1 : e) / (1 + e) - y).
-#define MLDP_BCE_FINISH(L, z, y, w, scale, e, sp, inv, l_out, g_out)                                            \
+// l_out = w ((max(z, 0) - z y) + log1p(e)), g_out = w ((z >= 0 ? 1 : e) / (1 + e) - y).
+#define MLDP_BCE_FINISH(L, z, y, w, e, sp, inv, l_out, g_out)                                                   \
     l_out = L::mul(w, L::fnma(z, y, L::greatest(z, L::splat(0.0))) + (sp));                                     \
-    g_out = L::mul(L::mul(scale, w), L::fms(L::ge0_select(z, L::splat(1.0), e), inv, y));
-#define MLDP_BCE_LANE(L, V, z, y, w, scale, l_out, g_out)                                                       \
+    g_out = L::mul(w, L::fms(L::ge0_select(z, L::splat(1.0), e), inv, y));
+#define MLDP_BCE_LANE(L, V, z, y, w, l_out, g_out)                                                              \
     {                                                                                                           \
         V e_, sp_, inv_;                                                                                        \
         MLDP_BCE_EXP_NEG(L, V, L::abs(z), e_)                                                                   \
         MLDP_BCE_LOG1P(L, V, e_, sp_, inv_)                                                                     \
-        MLDP_BCE_FINISH(L, z, y, w, scale, e_, sp_, inv_, l_out, g_out)                                         \
+        MLDP_BCE_FINISH(L, z, y, w, e_, sp_, inv_, l_out, g_out)                                                \
     }
 // clang-format on
 
@@ -196,17 +197,18 @@ inline bool bce_target_ok(double y) noexcept { return y >= 0.0 && y <= 1.0; }
 inline double bce_lane_sum(const double* a) noexcept { return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])); }
 
 /// A kernel: writes g[0, len) and returns the block's loss sum sum_k l_k (or NaN when a target is
-/// outside [0, 1]). z, y, w, g hold len elements.
-using bce_kernel_fn = double (*)(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len);
+/// outside [0, 1]). z, y, w, g hold len elements; w holds the weights with the reduction's scale in
+/// them, so that g is the gradient of the scaled loss and the sum its share of the value.
+using bce_kernel_fn = double (*)(const double* z, const double* y, const double* w, double* g, std::size_t len);
 
 template <class L>
-double bce_kernel_scalar_on(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) noexcept {
+double bce_kernel_scalar_on(const double* z, const double* y, const double* w, double* g, std::size_t len) noexcept {
     MLDP_LOSS_NO_CONTRACT
     double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     bool ok = true;
     for (std::size_t k = 0; k < len; ++k) {
         double l, gk;
-        MLDP_BCE_LANE(L, double, z[k], y[k], w[k], scale, l, gk)
+        MLDP_BCE_LANE(L, double, z[k], y[k], w[k], l, gk)
         g[k] = gk;
         lanes[k & 7u] += l;
         ok &= bce_target_ok(y[k]);
@@ -215,12 +217,11 @@ double bce_kernel_scalar_on(const double* z, const double* y, const double* w, d
 }
 
 /// The portable kernel (fused class) and the reference of the separate class.
-inline double bce_kernel_scalar(const double* z, const double* y, const double* w, double scale, double* g, std::size_t len) noexcept {
-    return bce_kernel_scalar_on<bce_scalar_ops>(z, y, w, scale, g, len);
+inline double bce_kernel_scalar(const double* z, const double* y, const double* w, double* g, std::size_t len) noexcept {
+    return bce_kernel_scalar_on<bce_scalar_ops>(z, y, w, g, len);
 }
-inline double bce_kernel_scalar_separate(const double* z, const double* y, const double* w, double scale, double* g,
-                                         std::size_t len) noexcept {
-    return bce_kernel_scalar_on<bce_scalar_separate_ops>(z, y, w, scale, g, len);
+inline double bce_kernel_scalar_separate(const double* z, const double* y, const double* w, double* g, std::size_t len) noexcept {
+    return bce_kernel_scalar_on<bce_scalar_separate_ops>(z, y, w, g, len);
 }
 
 #if MLDP_X86_DISPATCH
@@ -266,7 +267,7 @@ struct bce_sse2_ops {
 #undef MLDP_BCE_OPS_SSE2
 
 // Eight elements z, y, w -> g, l added to acc (lane k mod 8 in acc[k / 2]).
-__attribute__((target("sse2"), always_inline)) inline __m128d bce_sse2_eight(const double* z, const double* y, const double* w, __m128d sv,
+__attribute__((target("sse2"), always_inline)) inline __m128d bce_sse2_eight(const double* z, const double* y, const double* w,
                                                                            double* g, __m128d* acc) noexcept {
     MLDP_LOSS_NO_CONTRACT
     using L = bce_sse2_ops;
@@ -275,7 +276,7 @@ __attribute__((target("sse2"), always_inline)) inline __m128d bce_sse2_eight(con
     for (std::size_t h = 0; h < 4; ++h) {
         const __m128d zk = _mm_loadu_pd(z + 2 * h), yk = _mm_loadu_pd(y + 2 * h), wk = _mm_loadu_pd(w + 2 * h);
         __m128d l, gk;
-        MLDP_BCE_LANE(L, __m128d, zk, yk, wk, sv, l, gk)
+        MLDP_BCE_LANE(L, __m128d, zk, yk, wk, l, gk)
         _mm_storeu_pd(g + 2 * h, gk);
         acc[h] = _mm_add_pd(acc[h], l);
         okv = _mm_and_pd(okv, _mm_and_pd(_mm_cmpge_pd(yk, zero), _mm_cmple_pd(yk, one)));
@@ -283,13 +284,12 @@ __attribute__((target("sse2"), always_inline)) inline __m128d bce_sse2_eight(con
     return okv;
 }
 
-__attribute__((target("sse2"))) inline double bce_kernel_sse2(const double* z, const double* y, const double* w, double scale, double* g,
+__attribute__((target("sse2"))) inline double bce_kernel_sse2(const double* z, const double* y, const double* w, double* g,
                                                              std::size_t len) noexcept {
     __m128d acc[4] = {_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd()};
     __m128d okv = _mm_castsi128_pd(_mm_set1_epi64x(-1));
-    const __m128d sv = _mm_set1_pd(scale);
     std::size_t k = 0;
-    for (; k + 8 <= len; k += 8) okv = _mm_and_pd(okv, bce_sse2_eight(z + k, y + k, w + k, sv, g + k, acc));
+    for (; k + 8 <= len; k += 8) okv = _mm_and_pd(okv, bce_sse2_eight(z + k, y + k, w + k, g + k, acc));
     if (k < len) {
         // The tail, padded with z = y = w = 0: each pad adds +0 to its lane (never -0, lanes start at +0).
         double zt[8] = {}, yt[8] = {}, wt[8] = {}, gt[8];
@@ -298,7 +298,7 @@ __attribute__((target("sse2"))) inline double bce_kernel_sse2(const double* z, c
             yt[i - k] = y[i];
             wt[i - k] = w[i];
         }
-        okv = _mm_and_pd(okv, bce_sse2_eight(zt, yt, wt, sv, gt, acc));
+        okv = _mm_and_pd(okv, bce_sse2_eight(zt, yt, wt, gt, acc));
         for (std::size_t i = k; i < len; ++i) g[i] = gt[i - k];
     }
     alignas(16) double lanes[8];
@@ -352,13 +352,13 @@ __attribute__((target("avx2,fma"), always_inline)) inline __m256d bce_avx2_load(
     return len - k >= 4 ? _mm256_loadu_pd(p + k) : _mm256_maskload_pd(p + k, part);
 }
 
-__attribute__((target("avx2,fma"))) inline double bce_kernel_avx2(const double* z, const double* y, const double* w, double scale,
-                                                                 double* g, std::size_t len) noexcept {
+__attribute__((target("avx2,fma"))) inline double bce_kernel_avx2(const double* z, const double* y, const double* w, double* g,
+                                                                 std::size_t len) noexcept {
     MLDP_LOSS_NO_CONTRACT
     using L = bce_avx2_ops;
     __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
     __m256d okv = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
-    const __m256d sv = _mm256_set1_pd(scale), zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+    const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
     // Four elements at a time, software-pipelined as in the AVX-512 kernel (the exp of the next
     // four alongside the rest of these); the lanes alternate between the two accumulators, so that
     // lane k mod 8 sums element k. The last group is masked: absent lanes read z = y = w = 0, add +0
@@ -380,7 +380,7 @@ __attribute__((target("avx2,fma"))) inline double bce_kernel_avx2(const double* 
         const __m256d yk = bce_avx2_load(y, k, len, part), wk = bce_avx2_load(w, k, len, part);
         __m256d sp, inv, l, gk;
         MLDP_BCE_LOG1P(L, __m256d, ek, sp, inv)
-        MLDP_BCE_FINISH(L, zk, yk, wk, sv, ek, sp, inv, l, gk)
+        MLDP_BCE_FINISH(L, zk, yk, wk, ek, sp, inv, l, gk)
         if (len - k >= 4) {
             _mm256_storeu_pd(g + k, gk);
         } else {
@@ -436,13 +436,13 @@ struct bce_avx512_ops {
 };
 #undef MLDP_BCE_OPS_AVX512
 
-__attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double* z, const double* y, const double* w, double scale,
-                                                                 double* g, std::size_t len) noexcept {
+__attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double* z, const double* y, const double* w, double* g,
+                                                                   std::size_t len) noexcept {
     MLDP_LOSS_NO_CONTRACT
     using L = bce_avx512_ops;
     __m512d acc = _mm512_setzero_pd();
     __mmask8 bad = 0;
-    const __m512d sv = _mm512_set1_pd(scale), zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1.0);
+    const __m512d zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1.0);
     // Software-pipelined: the exp of the next group is computed alongside the rest of this one, so
     // that the long dependency chain of one group overlaps the next group's. The last group is
     // masked: absent lanes read zeros, add nothing and store nothing.
@@ -468,7 +468,7 @@ __attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double*
         __m512d sp, inv;
         MLDP_BCE_LOG1P(L, __m512d, ek, sp, inv)
         __m512d l, gk;
-        MLDP_BCE_FINISH(L, zk, yk, wk, sv, ek, sp, inv, l, gk)
+        MLDP_BCE_FINISH(L, zk, yk, wk, ek, sp, inv, l, gk)
         _mm512_mask_storeu_pd(g + k, m, gk);
         acc = _mm512_mask_add_pd(acc, m, acc, l);
         const __mmask8 ok = _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(yk, zero, _CMP_GE_OQ), yk, one, _CMP_LE_OQ);
