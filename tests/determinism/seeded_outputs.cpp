@@ -190,10 +190,9 @@ int main() {
             for (std::size_t i = 0; i < w.size(); ++i) line(("pcgrad(42).step" + std::to_string(step) + ".w" + std::to_string(i)).c_str(), w(i));
         }
     }
-    // loss: the BCE kernel's value and gradient bits on seeded logits. The API lines are those of the
-    // fused multiply-add class (AVX2 + FMA, AVX-512F, every non-x86 target); an x86 CPU without FMA
-    // runs the separate-rounding class instead, whose bits the last two lines pin on any CPU, as
-    // the two before them pin the fused class's (every variant of a class gives the same bits).
+    // loss: the BCE value and gradient bits on seeded logits, through the loss's own driver with each
+    // arithmetic class's scalar kernel (every variant of a class gives the same bits), so that the
+    // lines do not depend on the CPU; then the API itself, which must equal its class's lines.
     {
         mldp::rng g{root.derive("bce")};
         const std::size_t n = 1001;
@@ -205,22 +204,24 @@ int main() {
         }
         for (auto& v : w) v = 0.5 + g.uniform01();
         const std::vector<double> alpha{0.5, 0.3, 0.2};
-        const auto r = mldp::loss::binary_cross_entropy_with_logits(z, y, mldp::loss::loss_weights(w, alpha));
-        line("bce(seeded 1001x3).value", r.value);
-        std::uint64_t h = 0;
-        for (std::size_t k = 0; k < r.gradient.size(); ++k) h = mldp::hash_value(r.gradient.data()[k], h);
-        line("bce(seeded 1001x3).gradient", h);
-        std::vector<double> we(3 * n), gk(3 * n);
-        for (std::size_t k = 0; k < 3 * n; ++k) we[k] = w[k / 3] * alpha[k % 3];
-        using kernel_fn = mldp::loss::detail::bce_kernel_fn;
-        for (const auto& [name, kernel] : {std::pair<const char*, kernel_fn>{"fma", mldp::loss::detail::bce_kernel_scalar},
-                                           std::pair<const char*, kernel_fn>{"separate", mldp::loss::detail::bce_kernel_scalar_separate}}) {
-            const double sum = kernel(z.data(), y.data(), we.data(), gk.data(), 3 * n);
-            std::uint64_t hk = 0;
-            for (const double v : gk) hk = mldp::hash_value(v, hk);
-            line(("bce kernel " + std::string(name) + "(seeded 3003).sum").c_str(), sum);
-            line(("bce kernel " + std::string(name) + "(seeded 3003).gradient").c_str(), hk);
+        const mldp::loss::loss_weights lw(w, alpha);
+        namespace ld = mldp::loss::detail;
+        auto bits = [](const mldp::loss::loss_value& r) {
+            std::uint64_t h = 0;
+            for (std::size_t k = 0; k < r.gradient.size(); ++k) h = mldp::hash_value(r.gradient.data()[k], h);
+            return std::pair<double, std::uint64_t>{r.value, h};
+        };
+        const auto api = bits(mldp::loss::binary_cross_entropy_with_logits(z, y, lw));
+        bool api_matches = false;
+        for (const auto& [name, kernel] : {std::pair<const char*, ld::bce_kernel_fn>{"fma", ld::bce_kernel_scalar},
+                                           std::pair<const char*, ld::bce_kernel_fn>{"separate", ld::bce_kernel_scalar_separate}}) {
+            const auto r = bits(ld::value_and_gradient(ld::bce_op{kernel}, z, y, lw, mldp::loss::reduction::mean, ld::bce_names));
+            line(("bce(seeded 1001x3, " + std::string(name) + ").value").c_str(), r.first);
+            line(("bce(seeded 1001x3, " + std::string(name) + ").gradient").c_str(), r.second);
+            const bool this_class = ld::best_bce_variant().reference == kernel;
+            if (this_class) api_matches = std::memcmp(&api.first, &r.first, sizeof api.first) == 0 && api.second == r.second;
         }
+        std::printf("bce(seeded 1001x3) equals its class's lines: %s\n", api_matches ? "yes" : "NO");
     }
     return 0;
 }

@@ -280,10 +280,12 @@ TEST_CASE("BCE kernel variants agree bit for bit") {
     MESSAGE("BCE kernel variants on this CPU:" << names);
     using inputs = std::tuple<const double*, const double*, const double*>;
     for (const auto& [zs, ys, ws] : {inputs{d.z.data(), d.y.data(), w.data()}, inputs{z.data(), y.data(), w.data()}}) {
-        for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{4}, std::size_t{7}, std::size_t{8},
-                                std::size_t{9}, std::size_t{15}, std::size_t{17}, std::size_t{504}, std::size_t{999}}) {
+        for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{4}, std::size_t{5},
+                                std::size_t{6}, std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{10}, std::size_t{14},
+                                std::size_t{15}, std::size_t{17}, std::size_t{504}, std::size_t{999}}) {
             std::vector<double> g0(len), g1(len, 7.0), gs(len);
             for (const auto& v : variants) {
+                if (v.run == v.reference) continue;  // a scalar kernel
                 CAPTURE(v.name);
                 CAPTURE(len);
                 const double s0 = v.reference(zs, ys, ws, g0.data(), len);
@@ -291,12 +293,15 @@ TEST_CASE("BCE kernel variants agree bit for bit") {
                 REQUIRE(std::memcmp(&s0, &s1, sizeof s0) == 0);
                 for (std::size_t k = 0; k < len; ++k) REQUIRE(std::memcmp(&g0[k], &g1[k], sizeof g0[k]) == 0);
             }
-            // The classes: the block sums within 1e-14 relative (or the same infinity), each gradient
-            // w (sigmoid - y) within a few ulp of w (sigmoid and y are at most 1).
+            // The classes: each gradient w (sigmoid - y) within a few ulp of w (sigmoid and y are at
+            // most 1); each loss w ((max(z, 0) - z y) + log1p(e)) within a few ulp of w max(|z|, 1)
+            // (z y rounded on its own in the separate class), so the sums within the sum of those.
             const double sf = mldp::loss::detail::bce_kernel_scalar(zs, ys, ws, g0.data(), len);
             const double ss = mldp::loss::detail::bce_kernel_scalar_separate(zs, ys, ws, gs.data(), len);
+            double bound = 0.0;
+            for (std::size_t k = 0; k < len; ++k) bound += 4.0 * DBL_EPSILON * ws[k] * std::max(std::fabs(zs[k]), 1.0);
             if (std::isfinite(sf)) {
-                CHECK(std::fabs(sf - ss) <= 1e-14 * std::fabs(sf));
+                CHECK(std::fabs(sf - ss) <= bound);
             } else {
                 CHECK(sf == ss);
             }
@@ -314,7 +319,7 @@ TEST_CASE("BCE kernel variants agree bit for bit") {
 // The per-element weights w_i c_j come a block of whole rows at a time (flat blocks past 512
 // columns), by a permute kernel for up to 8 columns with sample weights, once for the whole call
 // without them. Every shape and weighting must give each element exactly w_i c_j: the MSE gradient
-// (2 scale) w_i c_j r, and for BCE, which takes the scale in its weights as w_i (c_j scale), the
+// (2 scale) w_i c_j r, and for BCE, which takes the scale in its weights as (w_i scale) c_j, the
 // gradient of the scalar kernel (of the class in use) on that one element, bit for bit.
 TEST_CASE("per-element weights on every block layout") {
     const auto u = oracle::lcg_draws(5, 200000);
@@ -349,7 +354,7 @@ TEST_CASE("per-element weights on every block layout") {
                         const double w = (has_sample ? sw[i] : 1.0) * (has_column ? cw[j] : 1.0);
                         const double r = z.data()[k] - y.data()[k];
                         mse_mismatches += m.gradient.data()[k] != (2.0 * scale) * w * r;
-                        const double cs = (has_column ? cw[j] : 1.0) * scale, ws = has_sample ? sw[i] * cs : cs;
+                        const double c = has_column ? cw[j] : 1.0, ws = has_sample ? (sw[i] * scale) * c : c * scale;
                         double g = 0.0;
                         mldp::loss::detail::best_bce_variant().reference(z.data() + k, y.data() + k, &ws, &g, 1);
                         bce_mismatches += b.gradient.data()[k] != g;
@@ -358,6 +363,40 @@ TEST_CASE("per-element weights on every block layout") {
                 CHECK(mse_mismatches == 0);
                 CHECK(bce_mismatches == 0);
             }
+        }
+    }
+    // Under reduction::sum one column without column weights reads the sample weights in place.
+    const std::vector<double> z{-2.0, 0.5, 3.0, -0.25}, y{0.0, 1.0, 1.0, 0.5}, sw{0.5, 2.0, 1.5, 0.25};
+    mldp::loss::loss_weights lw;
+    lw.sample = mldp::evaluate_contiguous<double>(sw);
+    const auto b = mldp::loss::binary_cross_entropy_with_logits(z, y, lw, {mldp::loss::reduction::sum});
+    double expected = 0.0;
+    for (std::size_t k = 0; k < z.size(); ++k) {
+        double g = 0.0;
+        expected += mldp::loss::detail::best_bce_variant().reference(z.data() + k, y.data() + k, &sw[k], &g, 1);
+        CHECK(b.gradient(k) == g);
+    }
+    CHECK(b.value == doctest::Approx(expected).epsilon(1e-15));
+}
+
+// The mean divides by the sum of the sample weights, so scaling them all by 2^-1000 or 2^996 changes
+// nothing, however large or small the column weights: the folded scale (w_i scale) c_j never
+// overflows or vanishes where the result does not.
+TEST_CASE("BCE weights at the ends of the double range") {
+    const xt::xtensor<double, 2> z = {{-2.0, 0.5}, {3.0, -0.25}, {1.5, 40.0}};
+    const xt::xtensor<double, 2> y = {{0.0, 1.0}, {1.0, 0.5}, {0.25, 0.0}};
+    const std::vector<double> sw{0.5, 2.0, 1.5};
+    for (const double c0 : {1e10, 1e-30, 1.0}) {
+        for (const double f : {std::ldexp(1.0, -1000), std::ldexp(1.0, 996)}) {
+            CAPTURE(c0);
+            CAPTURE(f);
+            std::vector<double> scaled(sw);
+            for (auto& v : scaled) v *= f;
+            const std::vector<double> cw{c0, 0.5};
+            const auto ref = mldp::loss::binary_cross_entropy_with_logits(z, y, mldp::loss::loss_weights(sw, cw));
+            const auto r = mldp::loss::binary_cross_entropy_with_logits(z, y, mldp::loss::loss_weights(scaled, cw));
+            CHECK(r.value == doctest::Approx(ref.value).epsilon(1e-14));
+            for (std::size_t k = 0; k < r.gradient.size(); ++k) CHECK(r.gradient.data()[k] == doctest::Approx(ref.gradient.data()[k]).epsilon(1e-14));
         }
     }
 }

@@ -241,15 +241,16 @@ inline bool unit_target(double y) { return y >= 0.0 && y <= 1.0; }
 
 constexpr std::size_t block = 512;
 
-// Per-element weights w_i (c_j f) for the block of flat indices [k0, k0 + len) (any alignment); f is
-// 1, or the reduction's scale for an op that takes its weights scaled.
+// Per-element weights (w_i f) c_j for the block of flat indices [k0, k0 + len) (any alignment), c_j f
+// without sample weights; f is 1, or the reduction's scale for an op that takes its weights scaled
+// (w_i f <= 1 then, so no product overflows).
 inline void block_weights(double* out, std::size_t k0, std::size_t len, std::size_t cols, const loss_weights& w, double f) noexcept {
     std::size_t i = k0 / cols, j = k0 % cols;
     const double* sw = w.sample.empty() ? nullptr : w.sample.data();
     const double* cw = w.column.empty() ? nullptr : w.column.data();
     for (std::size_t k = 0; k < len; ++k) {
-        const double c = (cw ? cw[j] : 1.0) * f;
-        out[k] = sw ? sw[i] * c : c;
+        const double c = cw ? cw[j] : 1.0;
+        out[k] = sw ? (sw[i] * f) * c : c * f;
         if (++j == cols) {
             j = 0;
             ++i;
@@ -257,29 +258,31 @@ inline void block_weights(double* out, std::size_t k0, std::size_t len, std::siz
     }
 }
 
-// w_i c_j for rows [0, rows) of sw, c = colw (cols <= 8) in the lane patterns of row_weights: a
-// group of 8 rows is cols vectors, vector v holding rows (8 v + lane) / cols.
-using expand_kernel = void (*)(double* out, const double* sw, std::size_t rows, const double* colw, std::size_t cols,
+// (w_i f) c_j for rows [0, rows) of sw, c = colw; for cols <= 8 in the lane patterns of row_weights
+// (a group of 8 rows is cols vectors, vector v holding rows (8 v + lane) / cols).
+using expand_kernel = void (*)(double* out, const double* sw, double f, std::size_t rows, const double* colw, std::size_t cols,
                                const std::int64_t* idx, const double* pat);
-inline void expand_rows_scalar(double* out, const double* sw, std::size_t rows, const double* colw, std::size_t cols,
+inline void expand_rows_scalar(double* out, const double* sw, double f, std::size_t rows, const double* colw, std::size_t cols,
                                const std::int64_t*, const double*) noexcept {
     for (std::size_t r = 0; r < rows; ++r) {
-        const double s = sw[r];
+        const double s = sw[r] * f;
         for (std::size_t j = 0; j < cols; ++j) out[r * cols + j] = s * colw[j];
     }
 }
 #if MLDP_X86_DISPATCH
-__attribute__((target("avx512f"))) inline void expand_rows_avx512(double* out, const double* sw, std::size_t rows, const double* colw,
-                                                                 std::size_t cols, const std::int64_t* idx, const double* pat) noexcept {
+__attribute__((target("avx512f"))) inline void expand_rows_avx512(double* out, const double* sw, double f, std::size_t rows,
+                                                                 const double* colw, std::size_t cols, const std::int64_t* idx,
+                                                                 const double* pat) noexcept {
     std::size_t r = 0;
+    const __m512d fv = _mm512_set1_pd(f);
     for (; r + 8 <= rows; r += 8) {
-        const __m512d s = _mm512_loadu_pd(sw + r);
+        const __m512d s = _mm512_mul_pd(_mm512_loadu_pd(sw + r), fv);
         for (std::size_t v = 0; v < cols; ++v) {
             const __m512d sv = _mm512_maskz_permutexvar_pd(0xFF, _mm512_loadu_si512(idx + 8 * v), s);
             _mm512_storeu_pd(out + r * cols + 8 * v, _mm512_mul_pd(sv, _mm512_loadu_pd(pat + 8 * v)));
         }
     }
-    expand_rows_scalar(out + r * cols, sw + r, rows - r, colw, cols, idx, pat);
+    expand_rows_scalar(out + r * cols, sw + r, f, rows - r, colw, cols, idx, pat);
 }
 #endif
 inline expand_kernel best_expand_kernel() noexcept {
@@ -291,10 +294,10 @@ inline expand_kernel best_expand_kernel() noexcept {
 #endif
 }
 
-// The per-element weights w_i (c_j f) of an n x cols input (f: 1, or the reduction's scale folded
-// in), served a block of whole rows at a time (a multiple of 8 rows when a row has at most 64
-// columns); inputs with more than `block` columns use flat blocks. Without sample weights the block
-// is the same every time and is filled once.
+// The per-element weights (w_i f) c_j of an n x cols input (c_j f without sample weights; f: 1, or
+// the reduction's scale folded in), served a block of whole rows at a time (a multiple of 8 rows
+// when a row has at most 64 columns); inputs with more than `block` columns use flat blocks.
+// Without sample weights the block is the same every time and is filled once.
 class row_weights {
 public:
     row_weights(const loss_weights& w, std::size_t rows, std::size_t cols, double* buf, double f)
@@ -307,9 +310,9 @@ public:
         block_rows_ = 8 * cols <= block ? 8 * (block / (8 * cols)) : block / cols;
         if (block_rows_ > rows && rows > 0) block_rows_ = rows;
         block_len_ = block_rows_ * cols;
-        for (std::size_t j = 0; j < cols; ++j) colw_[j] = (w.column.empty() ? 1.0 : w.column[j]) * f;
+        for (std::size_t j = 0; j < cols; ++j) colw_[j] = w.column.empty() ? 1.0 : w.column[j];
         if (w.sample.empty()) {
-            for (std::size_t k = 0; k < block_len_; ++k) buf_[k] = colw_[k % cols];
+            for (std::size_t k = 0; k < block_len_; ++k) buf_[k] = colw_[k % cols] * f;
         } else if (cols <= 8) {
             for (std::size_t k = 0; k < 8 * cols; ++k) {
                 idx_[k] = static_cast<std::int64_t>(k / cols);
@@ -330,9 +333,9 @@ public:
         if (cols_ == 1 && w_.column.empty() && f_ == 1.0) return sw;
         const std::size_t rows = len / cols_;
         if (expand_ != nullptr) {
-            expand_(buf_, sw, rows, colw_, cols_, idx_, pat_);
+            expand_(buf_, sw, f_, rows, colw_, cols_, idx_, pat_);
         } else {
-            expand_rows_scalar(buf_, sw, rows, colw_, cols_, idx_, pat_);
+            expand_rows_scalar(buf_, sw, f_, rows, colw_, cols_, idx_, pat_);
         }
         return buf_;
     }
@@ -371,7 +374,7 @@ struct is_fused<Op, std::void_t<decltype(Op::fused)>> : std::bool_constant<Op::f
 // The elementwise driver, over blocks of whole rows. A plain op(p, t, w, scale, l, g, len) fills
 // per-element losses and derivatives and returns a "bad" accumulator that is 0 when every element
 // was valid (NaN or non-zero otherwise); a fused op(p, t, w, g, len) takes its weights with the
-// scale folded in (w_i (c_j scale)) and returns the block's loss sum itself, non-finite when an
+// scale folded in ((w_i scale) c_j) and returns the block's loss sum itself, non-finite when an
 // element was invalid.
 template <class Op>
 double elementwise(const Op& op, const dense_input& p, const dense_input& t, const loss_weights& w, double scale, double* grad,
@@ -458,10 +461,12 @@ struct huber_op {
 // l = max(z, 0) - z y + log1p(exp(-|z|)), dl/dz = sigmoid(z) - y: the numerically stable form
 // (PyTorch BCEWithLogitsLoss, TensorFlow sigmoid_cross_entropy_with_logits), fused with the block
 // sum (detail/bce_kernel.hpp): it returns the block's loss sum, NaN for a target outside [0, 1].
+// `kernel`: the CPU's best variant, or any other (the determinism test runs each class's reference).
 struct bce_op {
     static constexpr bool fused = true;
+    bce_kernel_fn kernel = best_bce_variant().run;
     double operator()(const double* z, const double* y, const double* w, double* g, std::size_t len) const noexcept {
-        return best_bce_variant().run(z, y, w, g, len);
+        return kernel(z, y, w, g, len);
     }
 };
 

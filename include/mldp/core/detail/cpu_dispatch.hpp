@@ -5,7 +5,7 @@
 // once. Every variant of a kernel computes the same result bit for bit (integer counts and positions,
 // or arithmetic with contraction off); the tests run every variant the CPU has. The BCE kernel picks
 // its own variants (loss/detail/bce_kernel.hpp): its AVX2 variant also needs FMA, and its SSE2
-// variant, for CPUs without FMA, rounds products separately.
+// variant, for CPUs without AVX2 + FMA, rounds products separately.
 #pragma once
 
 #include <vector>

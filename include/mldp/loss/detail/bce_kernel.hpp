@@ -11,20 +11,23 @@
 //                                    (w: the element's weight, the reduction's scale folded in)
 // exp and log1p are within 1 ulp of libm (tests/loss/terms_test.cpp); 1 / (1 + e) is one division.
 // The block's losses are summed in 8 lanes (lane k mod 8, lanes combined pairwise), so the result does
-// not depend on the vector width. There is no branch on the data and no libm call.
+// not depend on the vector width. There is no branch on the data, and no libm call but std::fma.
 //
 // The element arithmetic is written once (MLDP_BCE_LANE) on multiply-adds a b + c and expanded for
 // two arithmetic classes:
-//   fused     a b + c rounded once: the scalar kernel (std::fma; every non-x86 target), AVX2 + FMA
-//             and AVX-512F (picked at run time), the class of every x86-64-v3 or later CPU;
-//   separate  the product rounded, then the sum: SSE2, for x86 CPUs without FMA (and a scalar
-//             reference), about 1.4x the operations.
+//   FMA       a b + c rounded once: AVX2 + FMA and AVX-512F (picked at run time: every x86-64-v3 or
+//             later CPU), and the scalar kernel (std::fma), used on targets with a hardware FMA
+//             (__FP_FAST_FMA: AArch64, POWER, ...);
+//   separate  the product rounded, then the sum: SSE2, for x86 CPUs without AVX2 + FMA, and a scalar
+//             kernel for other targets without a hardware FMA; about 1.4x the operations.
 // Each helper of the lane "ops" structs is exactly the scalar operation it stands for (multiply-add,
 // min, max, select, table lookup, scaling by a power of two) and no compiler may contract anything
 // else, so every variant gives the bits of its class's scalar kernel (the tests compare them on every
-// CPU they run on); the two classes agree within a few ulp. A target in [0, 1] is checked in the
-// same pass; the kernel returns NaN for a block holding one outside, and non-finite logits make the
-// loss itself NaN or Inf: the caller then finds and reports the offending element.
+// CPU they run on). Between the classes, per element, the gradients agree within a few ulp of w and
+// the losses within an ulp or two of w max(|z|, 1) (z y is rounded on its own in the separate class).
+// A target in [0, 1] is checked in the same pass; the kernel returns NaN for a block holding one
+// outside, and non-finite logits make the loss itself NaN or Inf: the caller then finds and reports
+// the offending element.
 #pragma once
 
 #include <cfloat>
@@ -159,8 +162,8 @@ constexpr double ln2_lo = 0x1.cf79abc9e3b3ap-40;
 #define MLDP_BCE_OPAQUE(x, constraint) (void)(x)
 #endif
 
-// The scalar ops, fused class: each the plain operation the vector ops reproduce; fma, fms and fnma
-// round once (std::fma: the FMA instruction, or libm's exact software fallback).
+// The scalar ops, FMA class: each the plain operation the vector ops reproduce; fma, fms and fnma
+// round once (std::fma: the FMA instruction, or libm's exact and slow software fallback).
 struct bce_scalar_ops {
     static double splat(double c) noexcept { return c; }
     static double mul(double a, double b) noexcept {
@@ -216,7 +219,7 @@ double bce_kernel_scalar_on(const double* z, const double* y, const double* w, d
     return ok ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
 }
 
-/// The portable kernel (fused class) and the reference of the separate class.
+/// The scalar kernels of the two classes (each the reference of its class's vector variants).
 inline double bce_kernel_scalar(const double* z, const double* y, const double* w, double* g, std::size_t len) noexcept {
     return bce_kernel_scalar_on<bce_scalar_ops>(z, y, w, g, len);
 }
@@ -483,45 +486,54 @@ __attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double*
 #endif
 
 /// An instruction-set variant of the kernel, with the scalar kernel it reproduces bit for bit: the
-/// fused class (products added with one rounding: the scalar kernel, AVX2 + FMA, AVX-512F) or the
-/// separate class (SSE2, for x86 CPUs without FMA).
+/// FMA class (the scalar kernel, AVX2 + FMA, AVX-512F) or the separate class (the separate scalar
+/// kernel, SSE2).
 struct bce_variant {
     const char* name;
     bce_kernel_fn run;
     bce_kernel_fn reference;
 };
 
-/// The variants this CPU runs, in order of preference (the last is the one used on x86).
-inline std::vector<bce_variant> bce_variants() {
-    const bce_variant scalar{"scalar", bce_kernel_scalar, bce_kernel_scalar};
-    const bce_variant separate{"scalar-separate", bce_kernel_scalar_separate, bce_kernel_scalar_separate};
-    std::vector<bce_variant> out{scalar, separate};
+// Fills out (room for 5) with the variants this CPU runs: both scalar kernels first, then SSE2, AVX2
+// + FMA and AVX-512F where the CPU has them; returns how many, and in `best` the one the loss uses.
+inline std::size_t bce_list_variants(bce_variant* out, std::size_t& best) noexcept {
+    std::size_t n = 0;
+    out[n++] = {"scalar", bce_kernel_scalar, bce_kernel_scalar};
+    out[n++] = {"scalar-separate", bce_kernel_scalar_separate, bce_kernel_scalar_separate};
+#if defined(__FP_FAST_FMA)
+    best = 0;
+#else
+    best = 1;
+#endif
 #if MLDP_X86_DISPATCH
 #if MLDP_BCE_HAS_SSE2
-    if (__builtin_cpu_supports("sse2")) out.push_back({"sse2", bce_kernel_sse2, bce_kernel_scalar_separate});
+    if (__builtin_cpu_supports("sse2")) out[best = n++] = {"sse2", bce_kernel_sse2, bce_kernel_scalar_separate};
 #endif
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) out.push_back({"avx2", bce_kernel_avx2, bce_kernel_scalar});
-    if (__builtin_cpu_supports("avx512f")) out.push_back({"avx512f", bce_kernel_avx512, bce_kernel_scalar});
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) out[best = n++] = {"avx2", bce_kernel_avx2, bce_kernel_scalar};
+    if (__builtin_cpu_supports("avx512f")) out[best = n++] = {"avx512f", bce_kernel_avx512, bce_kernel_scalar};
 #endif
-    return out;
+    return n;
 }
 
-/// The variant the loss uses: on x86 AVX-512F, else AVX2 + FMA, else SSE2 (x86-64's baseline), else
-/// the separate scalar kernel; the scalar kernel elsewhere (every other 64-bit target has FMA).
+/// The variants this CPU runs (for the tests).
+inline std::vector<bce_variant> bce_variants() {
+    bce_variant all[5];
+    std::size_t best = 0;
+    const std::size_t n = bce_list_variants(all, best);
+    return std::vector<bce_variant>(all, all + n);
+}
+
+/// The variant the loss uses: on x86 AVX-512F, else AVX2 + FMA, else SSE2 (x86-64's baseline);
+/// elsewhere the scalar kernel of the FMA class where the target has a hardware FMA, else the
+/// separate one.
 inline bce_variant best_bce_variant() noexcept {
-    static const bce_variant best = []() noexcept {
-#if MLDP_X86_DISPATCH
-        if (__builtin_cpu_supports("avx512f")) return bce_variant{"avx512f", bce_kernel_avx512, bce_kernel_scalar};
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return bce_variant{"avx2", bce_kernel_avx2, bce_kernel_scalar};
-#if MLDP_BCE_HAS_SSE2
-        if (__builtin_cpu_supports("sse2")) return bce_variant{"sse2", bce_kernel_sse2, bce_kernel_scalar_separate};
-#endif
-        return bce_variant{"scalar-separate", bce_kernel_scalar_separate, bce_kernel_scalar_separate};
-#else
-        return bce_variant{"scalar", bce_kernel_scalar, bce_kernel_scalar};
-#endif
+    static const bce_variant chosen = []() noexcept {
+        bce_variant all[5];
+        std::size_t best = 0;
+        bce_list_variants(all, best);
+        return all[best];
     }();
-    return best;
+    return chosen;
 }
 
 /// exp(-min(a, 746)) for a >= 0, and log1p(e) with inv = 1 / (1 + e) for e in [0, 1]: the kernels'

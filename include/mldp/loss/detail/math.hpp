@@ -9,8 +9,8 @@
 // loops that use them scalar; clang vectorises them as they are. Trapping math only concerns
 // floating-point exception flags, never values, so the kernels (and only they: push/pop) are
 // compiled without it. Contraction into FMA is switched off there too (clang: the pragma in the
-// kernel bodies), so that a kernel rounds exactly as written on every compiler and flag set: where
-// it wants a fused multiply-add it says so (bce_kernel.hpp).
+// kernel bodies), and the BCE kernel asks for its fused multiply-adds explicitly (bce_kernel.hpp).
+// clang's -ffp-contract=fast overrides the pragma: only the BCE kernel shields its products from it.
 #if defined(__GNUC__) && !defined(__clang__)
 #define MLDP_LOSS_KERNELS_BEGIN \
     _Pragma("GCC push_options") _Pragma("GCC optimize(\"no-trapping-math\", \"fp-contract=off\")")
