@@ -320,7 +320,8 @@ TEST_CASE("BCE kernel variants agree bit for bit") {
 // columns), by a permute kernel for up to 8 columns with sample weights, once for the whole call
 // without them. Every shape and weighting must give each element exactly w_i c_j: the MSE gradient
 // (2 scale) w_i c_j r, and for BCE, which takes the scale in its weights as (w_i scale) c_j, the
-// gradient of the scalar kernel (of the class in use) on that one element, bit for bit.
+// gradient of the scalar kernel (of the class in use) on that one element, bit for bit; the AVX-512
+// kernel builds patterned weights itself, and its value must equal the reference's, bit for bit.
 TEST_CASE("per-element weights on every block layout") {
     const auto u = oracle::lcg_draws(5, 200000);
     std::size_t at = 0;
@@ -362,6 +363,11 @@ TEST_CASE("per-element weights on every block layout") {
                 }
                 CHECK(mse_mismatches == 0);
                 CHECK(bce_mismatches == 0);
+                // The value too: the driver on the reference kernel (expanded weights) gives the same bits.
+                namespace ld = mldp::loss::detail;
+                const auto ref = ld::value_and_gradient(ld::bce_op{ld::best_bce_variant().reference}, z, y, lw,
+                                                        mldp::loss::reduction::mean, ld::bce_names);
+                CHECK(std::memcmp(&ref.value, &b.value, sizeof b.value) == 0);
             }
         }
     }

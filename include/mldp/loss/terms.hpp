@@ -322,6 +322,14 @@ public:
         }
     }
     std::size_t block_len() const noexcept { return block_len_; }
+    // With sample weights and at most 8 columns the weights follow lane patterns (idx, pat: see
+    // expand_rows_avx512), which a kernel can apply itself to the block's sample weights.
+    bool patterned() const noexcept { return expand_ != nullptr; }
+    const double* sample_rows(std::size_t k0) const noexcept { return w_.sample.data() + k0 / cols_; }
+    double factor() const noexcept { return f_; }
+    std::size_t cols() const noexcept { return cols_; }
+    const std::int64_t* pattern_index() const noexcept { return idx_; }
+    const double* pattern_weights() const noexcept { return pat_; }
     // The weights of flat elements [k0, k0 + len), k0 a multiple of block_len().
     const double* at(std::size_t k0, std::size_t len) const noexcept {
         if (flat_) {
@@ -373,9 +381,9 @@ struct is_fused<Op, std::void_t<decltype(Op::fused)>> : std::bool_constant<Op::f
 
 // The elementwise driver, over blocks of whole rows. A plain op(p, t, w, scale, l, g, len) fills
 // per-element losses and derivatives and returns a "bad" accumulator that is 0 when every element
-// was valid (NaN or non-zero otherwise); a fused op(p, t, w, g, len) takes its weights with the
-// scale folded in ((w_i scale) c_j) and returns the block's loss sum itself, non-finite when an
-// element was invalid.
+// was valid (NaN or non-zero otherwise); a fused op(p, t, weights, k0, g, len) takes the block's
+// weights from `weights` (row_weights, the scale folded in: (w_i scale) c_j) and returns the
+// block's loss sum itself, non-finite when an element was invalid.
 template <class Op>
 double elementwise(const Op& op, const dense_input& p, const dense_input& t, const loss_weights& w, double scale, double* grad,
                    double& bad) {
@@ -388,12 +396,12 @@ double elementwise(const Op& op, const dense_input& p, const dense_input& t, con
     const std::size_t n = p.size();
     for (std::size_t k0 = 0; k0 < n; k0 += step) {
         const std::size_t len = (n - k0 < step) ? n - k0 : step;
-        const double* wk = weights.at(k0, len);
         double* g = grad ? grad + k0 : gbuf;
         double s;
         if constexpr (fused) {
-            s = op(p.data + k0, t.data + k0, wk, g, len);
+            s = op(p.data + k0, t.data + k0, weights, k0, g, len);
         } else {
+            const double* wk = weights.at(k0, len);
             bad += op(p.data + k0, t.data + k0, wk, scale, lbuf, g, len);
             s = block_sum(lbuf, len);
         }
@@ -462,11 +470,17 @@ struct huber_op {
 // (PyTorch BCEWithLogitsLoss, TensorFlow sigmoid_cross_entropy_with_logits), fused with the block
 // sum (detail/bce_kernel.hpp): it returns the block's loss sum, NaN for a target outside [0, 1].
 // `kernel`: the CPU's best variant, or any other (the determinism test runs each class's reference).
+// The AVX-512 kernel builds patterned weights itself (the same bits, one pass fewer).
 struct bce_op {
     static constexpr bool fused = true;
     bce_kernel_fn kernel = best_bce_variant().run;
-    double operator()(const double* z, const double* y, const double* w, double* g, std::size_t len) const noexcept {
-        return kernel(z, y, w, g, len);
+    double operator()(const double* z, const double* y, const row_weights& w, std::size_t k0, double* g, std::size_t len) const noexcept {
+#if MLDP_X86_DISPATCH
+        if (kernel == bce_kernel_avx512 && w.patterned()) {
+            return bce_kernel_avx512_rows(z, y, w.sample_rows(k0), w.factor(), w.pattern_index(), w.pattern_weights(), w.cols(), g, len);
+        }
+#endif
+        return kernel(z, y, w.at(k0, len), g, len);
     }
 };
 

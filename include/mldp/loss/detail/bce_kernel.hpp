@@ -439,8 +439,40 @@ struct bce_avx512_ops {
 };
 #undef MLDP_BCE_OPS_AVX512
 
-__attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double* z, const double* y, const double* w, double* g,
-                                                                   std::size_t len) noexcept {
+// The weights of the AVX-512 kernel, group by group (k = 0, 8, 16, ... in turn): read from an array,
+// or built from the sample weights as the block expansion in terms.hpp does, (sw[row] f) c[col]
+// with row k / cols and column k % cols of a block of whole rows, cols <= 8: a group of 8 rows is
+// cols vectors, vector v the lanes idx[8 v + lane] of the 8 rows' (sw f), times pat[8 v + lane].
+struct bce_avx512_weights {
+    const double* w;
+    __attribute__((target("avx512f"), always_inline)) __m512d at(std::size_t k, __mmask8 m) noexcept { return _mm512_maskz_loadu_pd(m, w + k); }
+};
+struct bce_avx512_row_weights {
+    const double* sw;  // the block's rows
+    double f;
+    const std::int64_t* idx;
+    const double* pat;
+    std::size_t cols, rows, ahead;  // ahead: the rows the kernel's prefetch distance spans
+    std::size_t row, v;
+    __m512d s;
+    __attribute__((target("avx512f"), always_inline)) __m512d at(std::size_t, __mmask8) noexcept {
+        if (v == 0) {
+            _mm_prefetch(reinterpret_cast<const char*>(sw + row + ahead), _MM_HINT_T0);
+            const std::size_t left = rows - row;
+            const auto m = left >= 8 ? static_cast<__mmask8>(0xFF) : static_cast<__mmask8>((1u << left) - 1u);
+            s = _mm512_mul_pd(_mm512_maskz_loadu_pd(m, sw + row), _mm512_set1_pd(f));
+            row += 8;
+        }
+        const __m512d sv = _mm512_maskz_permutexvar_pd(0xFF, _mm512_loadu_si512(idx + 8 * v), s);
+        const __m512d wv = _mm512_mul_pd(sv, _mm512_loadu_pd(pat + 8 * v));
+        if (++v == cols) v = 0;
+        return wv;
+    }
+};
+
+template <class W>
+__attribute__((target("avx512f"))) double bce_kernel_avx512_on(const double* z, const double* y, W weights, double* g,
+                                                              std::size_t len) noexcept {
     MLDP_LOSS_NO_CONTRACT
     using L = bce_avx512_ops;
     __m512d acc = _mm512_setzero_pd();
@@ -467,7 +499,7 @@ __attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double*
             zn = _mm512_maskz_loadu_pd(mask_at(k + 8), z + k + 8);
             MLDP_BCE_EXP_NEG(L, __m512d, L::abs(zn), en)
         }
-        const __m512d yk = _mm512_maskz_loadu_pd(m, y + k), wk = _mm512_maskz_loadu_pd(m, w + k);
+        const __m512d yk = _mm512_maskz_loadu_pd(m, y + k), wk = weights.at(k, m);
         __m512d sp, inv;
         MLDP_BCE_LOG1P(L, __m512d, ek, sp, inv)
         __m512d l, gk;
@@ -482,6 +514,21 @@ __attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double*
     alignas(64) double lanes[8];
     _mm512_store_pd(lanes, acc);
     return bad == 0 ? bce_lane_sum(lanes) : std::numeric_limits<double>::quiet_NaN();
+}
+
+__attribute__((target("avx512f"))) inline double bce_kernel_avx512(const double* z, const double* y, const double* w, double* g,
+                                                                   std::size_t len) noexcept {
+    return bce_kernel_avx512_on(z, y, bce_avx512_weights{w}, g, len);
+}
+
+/// The AVX-512 kernel on a block of whole rows of cols <= 8 columns, element (i, j) weighing
+/// (sw[i] f) c_j: the bits of bce_kernel_avx512 on the block's expanded weights, without the
+/// expansion's pass (idx and pat: row_weights' lane patterns, pat holding c_j).
+__attribute__((target("avx512f"))) inline double bce_kernel_avx512_rows(const double* z, const double* y, const double* sw, double f,
+                                                                        const std::int64_t* idx, const double* pat, std::size_t cols,
+                                                                        double* g, std::size_t len) noexcept {
+    const bce_avx512_row_weights weights{sw, f, idx, pat, cols, len / cols, 512 / cols, 0, 0, _mm512_setzero_pd()};
+    return bce_kernel_avx512_on(z, y, weights, g, len);
 }
 #endif
 
